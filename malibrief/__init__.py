@@ -1,0 +1,1 @@
+"""Shared logic for the Mali human-rights briefing: cleaning, analysis, charts and rendering."""

@@ -1,0 +1,144 @@
+"""Select events by the briefing's parameters and compute every figure the briefing shows or quotes.
+
+A high of NA means a source gave no upper figure ("at least 50"): sums of highs count such an event at
+its low figure and say so with `open_ended`, so an estimate is never invented.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+
+from . import config
+
+READ = dict(keep_default_na=False, na_values=[""], encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Data:
+    events: pd.DataFrame
+    violations: pd.DataFrame
+    sources: pd.DataFrame
+    out_of_scope: pd.DataFrame
+    count_rules: pd.DataFrame
+    actors: pd.DataFrame
+    flags: pd.DataFrame
+    outline_path: Path = config.REFERENCE / "mali_outline.geojson"
+    admin1_path: Path = config.REFERENCE / "mali_admin1.geojson"
+
+
+def _read(path: Path, **kw) -> pd.DataFrame:
+    return pd.read_csv(path, **READ, **kw) if path.exists() else pd.DataFrame()
+
+
+def load(processed_dir: Path) -> Data:
+    processed_dir = Path(processed_dir)
+    counts = {f"{c}_{b}": "Int64" for c in config.COUNT_COLUMNS.values() for b in ("low", "high")}
+    text = {c: str for c in ("place", "admin1", "admin1_all", "region_reported", "actor", "attribution",
+                             "victims", "victim_tags", "outcome", "flags", "claims", "summary")}
+    events = _read(processed_dir / "events.csv", dtype={**counts, **text}, parse_dates=["date_start", "date_end"])
+    violations = _read(processed_dir / "violations.csv",
+                       dtype={"victims_low": "Int64", "victims_high": "Int64", "admin1": str, "flags": str,
+                              "place": str, "actor": str, "attribution": str},
+                       parse_dates=["date_start"])
+    for frame in (events, violations):
+        for column in frame.columns:
+            if frame[column].dtype == object or str(frame[column].dtype) == "str":
+                frame[column] = frame[column].fillna("")
+    def context(name):
+        return _read(processed_dir / f"{name}.csv", dtype=str).fillna("")
+
+    return Data(events, violations, context("sources"), context("out_of_scope"), context("count_rules"),
+                context("actors"), context("flags"))
+
+
+def _has_any(series: pd.Series, wanted) -> pd.Series:
+    wanted = set(wanted)
+    return series.map(lambda v: bool(wanted & {x.strip() for x in str(v).split(";")}))
+
+
+def select(data: Data, start_year: int, end_year: int, regions=(), actor_classes=(), actors=(),
+           violations=(), exclude_flags=()) -> Data:
+    """The events and violations the parameters ask for; an empty list means no restriction."""
+    def keep(frame: pd.DataFrame) -> pd.Series:
+        mask = frame["year"].between(start_year, end_year)
+        if regions:
+            mask &= frame["admin1"].isin(regions)
+        if actor_classes:
+            mask &= frame["actor_class"].isin(actor_classes)
+        if actors:
+            mask &= _has_any(frame["actor"], actors)
+        if exclude_flags:
+            mask &= ~_has_any(frame["flags"], exclude_flags)
+        return mask
+
+    chosen_violations = data.violations[keep(data.violations)]
+    if violations:
+        chosen_violations = chosen_violations[chosen_violations["violation"].isin(violations)]
+    events = data.events[keep(data.events) & data.events["event_id"].isin(chosen_violations["event_id"])]
+    return replace(data, events=events.reset_index(drop=True), violations=chosen_violations.reset_index(drop=True))
+
+
+def _sums(frame: pd.DataFrame) -> pd.Series:
+    high = frame["victims_high"]
+    return pd.Series({
+        "events": int(frame["event_id"].nunique()),
+        "low": int(frame["victims_low"].sum()),
+        "high": int(high.fillna(frame["victims_low"]).sum()),
+        "open_ended": int(high.isna().sum()),
+    })
+
+
+def totals(violations: pd.DataFrame, which=config.VIOLATIONS) -> pd.DataFrame:
+    """Events and victims (low, high) per violation, with a row for each violation even when it has none."""
+    rows = {v: _sums(violations[violations["violation"] == v]) for v in which}
+    return pd.DataFrame(rows).T.rename_axis("violation").astype(int)
+
+
+def by_year(violations: pd.DataFrame, years, which=config.VIOLATIONS) -> pd.DataFrame:
+    index = pd.MultiIndex.from_product([list(years), list(which)], names=["year", "violation"])
+    if violations.empty:
+        return pd.DataFrame(0, index=index, columns=["events", "low", "high", "open_ended"]).reset_index()
+    grouped = violations.groupby(["year", "violation"]).apply(_sums, include_groups=False)
+    return grouped.reindex(index, fill_value=0).astype(int).reset_index()
+
+
+def by_group(violations: pd.DataFrame, column: str, order=None) -> pd.DataFrame:
+    """Events and victims per value of `column` and violation, wide, largest first unless an order is given."""
+    if violations.empty:
+        return pd.DataFrame()
+    grouped = violations.groupby([column, "violation"]).apply(_sums, include_groups=False).reset_index()
+    return grouped if order is None else grouped.assign(
+        _o=grouped[column].map({v: i for i, v in enumerate(order)})).sort_values(["_o", "violation"]).drop(columns="_o")
+
+
+def victim_tag_counts(events: pd.DataFrame) -> pd.DataFrame:
+    tags = events.assign(tag=events["victim_tags"].str.split("; ")).explode("tag")
+    tags = tags[tags["tag"].fillna("") != ""]
+    return tags.groupby("tag").agg(events=("event_id", "nunique")).sort_values("events", ascending=False)
+
+
+def largest_events(violations: pd.DataFrame, events: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The n largest event-violations by low figure, ties broken by high, then date and id."""
+    ranked = violations.assign(_high=violations["victims_high"].fillna(violations["victims_low"]))
+    ranked = ranked.sort_values(["victims_low", "_high", "date_start", "event_id"],
+                                ascending=[False, False, True, True]).head(n)
+    return ranked.merge(events[["event_id", "source_ids", "date_precision"]], on="event_id", how="left")
+
+
+def outcomes(events: pd.DataFrame) -> pd.DataFrame:
+    held = events[(events["detained_low"] > 0) | (events["disappeared_low"] > 0)]
+    people_low = held["detained_low"].where(held["detained_low"] > 0, held["disappeared_low"])
+    table = held.assign(people=people_low).groupby("outcome").agg(events=("event_id", "size"), people_low=("people", "sum"))
+    return table.reindex([o for o in config.OUTCOMES if o in table.index])
+
+
+def monthly(violations: pd.DataFrame) -> pd.DataFrame:
+    month = violations["date_start"].dt.to_period("M").dt.to_timestamp()
+    return violations.assign(month=month).groupby(["month", "violation"])["victims_low"].sum().reset_index()
+
+
+def change_word(first: int, last: int) -> str:
+    """The verb for a change, computed, never typed: rose, fell or stayed level."""
+    return "rose" if last > first else "fell" if last < first else "stayed level"

@@ -1,0 +1,357 @@
+"""From raw mentions to one validated row per event: the steps the cleaning notebook shows.
+
+Each step is a function over data frames; `clean()` runs them in order and collects every problem in
+the input before raising, so nothing is written from input that is not wholly valid.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import config, schemas
+from .actors import ActorIndex
+from .counts import load_rules, parse_count
+from .dates import DateSpan, parse_date
+from .errors import DataError, Problem, raise_if
+from .places import Gazetteer, MaliOutline
+
+READ = dict(dtype=str, keep_default_na=False, encoding="utf-8")
+PRECISION_RANK = {p: i for i, p in enumerate(config.DATE_PRECISIONS)}
+
+
+@dataclass
+class Inputs:
+    raw_dir: Path
+    reference_dir: Path
+    sources: pd.DataFrame
+    incidents: pd.DataFrame
+    gazetteer: Gazetteer
+    actors: ActorIndex
+    outcome_rules: pd.DataFrame
+
+
+@dataclass
+class CleaningLog:
+    rows: list[dict] = field(default_factory=list)
+
+    def add(self, step: str, count: int, detail: str) -> None:
+        self.rows.append({"step": step, "count": count, "detail": detail})
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=["step", "count", "detail"])
+
+
+def read_csv(path: Path, required: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A table as text, with a clear error for a missing, empty, mis-encoded or malformed file."""
+    try:
+        frame = pd.read_csv(path, **READ)
+    except FileNotFoundError:
+        raise DataError([Problem(str(path), None, None, None, "file not found")]) from None
+    except UnicodeDecodeError as err:
+        raise DataError([Problem(str(path), None, None, None,
+                                 f"is not UTF-8 text (byte {err.start}): save it as UTF-8")]) from None
+    except pd.errors.EmptyDataError:
+        raise DataError([Problem(str(path), None, None, None, "is empty: it needs a header and rows")]) from None
+    except pd.errors.ParserError as err:
+        raise DataError([Problem(str(path), None, None, None, f"is not well-formed CSV: {err}")]) from None
+    missing = [c for c in required if c not in frame.columns]
+    raise_if(Problem(str(path), 1, c, None, "required column is missing") for c in missing)
+    if frame.empty:
+        raise DataError([Problem(str(path), None, None, None, "has a header but no rows")])
+    return frame
+
+
+def load_inputs(raw_dir: Path = config.RAW, reference_dir: Path = config.REFERENCE) -> Inputs:
+    """Read and validate the raw and reference tables; every problem is reported at once."""
+    raw_dir, reference_dir = Path(raw_dir), Path(reference_dir)
+    found: list[Problem] = []
+
+    def validated(path, schema, required=()):
+        frame = read_csv(path, required)
+        frame, problems = schemas.check(schema, frame, path)
+        found.extend(problems)
+        return frame
+
+    sources = validated(raw_dir / "sources.csv", schemas.sources_schema(), ("source_id",))
+    tags = read_csv(reference_dir / "victim_tags.csv", ("tag",))["tag"]
+    flags = read_csv(reference_dir / "flags.csv", ("flag",))["flag"]
+    incidents = validated(raw_dir / "incidents.csv",
+                          schemas.incidents_schema(sources["source_id"], tags, flags), schemas.INCIDENT_COLUMNS)
+    places_path = reference_dir / "places.csv"
+    places = validated(places_path, schemas.places_schema())
+    actors = validated(reference_dir / "actors.csv", schemas.actors_schema())
+    phrases = validated(reference_dir / "actor_phrases.csv", schemas.actor_phrases_schema(actors["actor"]))
+    raise_if(found)
+
+    gazetteer = Gazetteer(places)
+    found += [Problem(str(places_path), None, "aliases", a, "alias belongs to more than one place")
+              for a in dict.fromkeys(gazetteer.duplicate_aliases())]
+    outline = MaliOutline(reference_dir / "mali_outline.geojson")
+    for i, row in places.iterrows():
+        if not outline.contains(row["latitude"], row["longitude"]):
+            found.append(Problem(str(places_path), i + 2, "latitude/longitude",
+                                 f"{row['latitude']}, {row['longitude']}", "lies outside Mali's outline"))
+    found += _link_problems(incidents, raw_dir / "incidents.csv")
+    raise_if(found)
+    return Inputs(raw_dir, reference_dir, sources, incidents, gazetteer, ActorIndex(actors, phrases),
+                  read_csv(reference_dir / "outcome_rules.csv", ("pattern", "outcome")))
+
+
+def _link_problems(incidents: pd.DataFrame, path: Path) -> list[Problem]:
+    ids = set(incidents["mention_id"])
+    return [Problem(str(path), i + 2, column, row[column], "names a mention_id that does not exist")
+            for i, row in incidents.iterrows() for column in schemas.LINK_COLUMNS
+            if row[column] and row[column] not in ids]
+
+
+def parse_mentions(inputs: Inputs, log: CleaningLog) -> pd.DataFrame:
+    """One parsed row per mention: dates, counts, places and actors, or every problem at once."""
+    path = str(inputs.raw_dir / "incidents.csv")
+    years = dict(zip(inputs.sources["source_id"], inputs.sources["events_year"].astype(int)))
+    rows = {r["mention_id"]: (i, r) for i, r in inputs.incidents.iterrows()}
+    rules = load_rules(inputs.reference_dir / "count_words.csv")
+    problems: list[Problem] = []
+    spans: dict[str, DateSpan] = {}
+
+    def date_of(mention_id: str, chain=()) -> DateSpan | None:
+        if mention_id in spans:
+            return spans[mention_id]
+        i, row = rows[mention_id]
+        anchor = None
+        if row["date_from"]:
+            if row["date_from"] in chain:
+                problems.append(Problem(path, i + 2, "date_from", row["date_from"], "date_from goes round in a circle"))
+                return None
+            anchor = date_of(row["date_from"], (*chain, mention_id))
+            if anchor is None:
+                return None
+        try:
+            spans[mention_id] = parse_date(row["date_text"], years[row["source_id"]], anchor)
+        except ValueError as err:
+            problems.append(Problem(path, i + 2, "date_text", row["date_text"], str(err)))
+            return None
+        return spans[mention_id]
+
+    parsed = []
+    for mention_id, (i, row) in rows.items():
+        line = i + 2
+        out = {"mention_id": mention_id}
+        span = date_of(mention_id)
+        if span:
+            out.update(date_start=span.start, date_end=span.end, date_precision=span.precision,
+                       relative_date=span.relative)
+        for violation, column in config.COUNT_COLUMNS.items():
+            phrase = row[f"{column}_text"]
+            out[f"{column}_low"], out[f"{column}_high"] = 0, 0
+            if phrase.strip():
+                try:
+                    out[f"{column}_low"], out[f"{column}_high"] = parse_count(phrase, rules)
+                except ValueError as err:
+                    problems.append(Problem(path, line, f"{column}_text", phrase, str(err)))
+        try:
+            place = inputs.gazetteer.resolve(row["place_text"])
+            out.update(place="; ".join(place.places), admin1=place.admin1, admin1_all="; ".join(place.admin1_all),
+                       region_reported=place.region_reported, latitude=place.latitude,
+                       longitude=place.longitude, geo_precision=place.geo_precision)
+        except ValueError as err:
+            problems.append(Problem(path, line, "place_text", row["place_text"], str(err)))
+        try:
+            actors, actor_class = inputs.actors.resolve(row["perpetrator_text"])
+            out.update(actor="; ".join(actors), actor_class=actor_class)
+        except ValueError as err:
+            problems.append(Problem(path, line, "perpetrator_text", row["perpetrator_text"], str(err)))
+        out["outcome"] = outcome_of(row, out, inputs.outcome_rules)
+        parsed.append(out)
+    raise_if(problems)
+    frame = inputs.incidents.merge(pd.DataFrame(parsed), on="mention_id", validate="one_to_one")
+    frame["events_year"] = frame["source_id"].map(years)
+    log.add("dates", len(frame), _tally(frame["date_precision"], "precision"))
+    log.add("relative dates", int(frame["relative_date"].sum()), "resolved through date_from and flagged relative_date")
+    log.add("places", int((frame["place_text"] != "").sum()),
+            f"place phrases resolved; {int((frame['place_text'] == '').sum())} mentions name no place")
+    log.add("actors", len(frame), _tally(frame["actor_class"], "class"))
+    return frame
+
+
+def outcome_of(row, parsed: dict, rules: pd.DataFrame) -> str:
+    """What became of the detained or disappeared, by the first rule whose pattern the outcome matches."""
+    held = parsed["detained_low"] or parsed["disappeared_low"]
+    if not held:
+        return ""
+    for pattern, outcome in zip(rules["pattern"], rules["outcome"]):
+        if row["outcome_text"] and re.search(pattern, row["outcome_text"], re.I):
+            return outcome
+    return "killed" if parsed["killed_low"] else "unknown"
+
+
+def _tally(series: pd.Series, what: str) -> str:
+    counts = series.value_counts()
+    return "; ".join(f"{what} {k}: {v}" for k, v in sorted(counts.items()))
+
+
+def _overlaps(a, b) -> bool:
+    return a["date_start"] <= b["date_end"] and b["date_start"] <= a["date_end"]
+
+
+def _shares_violation(a, b) -> bool:
+    return any(a[f"{c}_low"] and b[f"{c}_low"] for c in config.COUNT_COLUMNS.values())
+
+
+def group_mentions(mentions: pd.DataFrame, log: CleaningLog) -> dict[str, str]:
+    """Map each mention to the first mention of its event (explicit links, then the same-event rule)."""
+    parent = {m: m for m in mentions["mention_id"]}
+
+    def root(m):
+        while parent[m] != m:
+            parent[m] = parent[parent[m]]
+            m = parent[m]
+        return m
+
+    def join(a, b, reason):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            first, second = sorted((ra, rb), key=order.get)
+            parent[second] = first
+            log.add("merge", 1, f"{b} joins {a}: {reason}")
+
+    order = {m: i for i, m in enumerate(mentions.sort_values(["events_year", "mention_id"])["mention_id"])}
+    for row in mentions.itertuples():
+        for column, reason in (("revisits", "revisits link"), ("same_event_as", "same event, another claimant")):
+            if getattr(row, column):
+                join(getattr(row, column), row.mention_id, reason)
+    records = mentions.to_dict("records")
+    for i, a in enumerate(records):
+        for b in records[i + 1:]:
+            if (a["source_id"] != b["source_id"] and a["place"] and a["place"] == b["place"]
+                    and _overlaps(a, b) and _shares_violation(a, b)):
+                join(a["mention_id"], b["mention_id"], "same place, overlapping dates and violation")
+    return {m: root(m) for m in parent}
+
+
+def build_events(mentions: pd.DataFrame, groups: dict[str, str]) -> pd.DataFrame:
+    """One row per event; its counts span all its mentions; its date is the most precise one given."""
+    mentions = mentions.assign(group=mentions["mention_id"].map(groups))
+    events = [_event(g.sort_values(["events_year", "mention_id"])) for _, g in mentions.groupby("group", sort=False)]
+    frame = pd.DataFrame(events).sort_values(["date_start", "mention_ids"], kind="stable").reset_index(drop=True)
+    frame.insert(0, "event_id", [f"EV-{y}-{n:03d}" for y, n in
+                                 zip(frame["year"], frame.groupby("year").cumcount() + 1)])
+    return frame
+
+
+def _first(group: pd.DataFrame, column: str) -> str:
+    values = [v for v in group[column] if v]
+    return values[0] if values else ""
+
+
+def _joined(values) -> str:
+    return "; ".join(dict.fromkeys(v.strip() for value in values for v in str(value).split(";") if v.strip()))
+
+
+def _event(group: pd.DataFrame) -> dict:
+    primary = group.iloc[0]
+    dated = group.assign(rank=group["date_precision"].map(PRECISION_RANK)).sort_values("rank", kind="stable").iloc[0]
+    placed = group[group["place"] != ""].iloc[0] if (group["place"] != "").any() else primary
+    acting = group[group["perpetrator_text"] != ""].iloc[0] if (group["perpetrator_text"] != "").any() else primary
+    known_outcomes = [o for o in group["outcome"] if o and o != "unknown"]
+    flags = set(_joined(group["flags"]).split("; ")) - {""}
+    if group["relative_date"].any():
+        flags.add("relative_date")
+    event = {
+        "year": dated["date_start"].year,
+        "date_start": dated["date_start"], "date_end": dated["date_end"], "date_precision": dated["date_precision"],
+        **{c: placed[c] for c in ("place", "admin1", "admin1_all", "region_reported",
+                                  "latitude", "longitude", "geo_precision")},
+        "actor": acting["actor"], "actor_class": acting["actor_class"], "attribution": acting["attribution"],
+        "victims": _first(group, "victims_text"),
+        "victim_type": primary["victim_type"] if group["victim_type"].nunique() == 1 else "mixed",
+        "victim_tags": _joined(group["victim_tags"]),
+        "outcome": known_outcomes[-1] if known_outcomes else _first(group, "outcome"),
+    }
+    for column in config.COUNT_COLUMNS.values():
+        present = group[group[f"{column}_low"] > 0]
+        highs = list(present[f"{column}_high"])
+        event[f"{column}_low"] = int(present[f"{column}_low"].min()) if len(present) else 0
+        event[f"{column}_high"] = (0 if not len(present) else
+                                   None if any(pd.isna(h) for h in highs) else int(max(highs)))
+        event[f"{column}_text"] = " | ".join(f"{m}: {t}" for m, t in zip(present["mention_id"], present[f"{column}_text"]))
+    event.update(
+        claims=" | ".join(f"{m}: {c}" for m, c in zip(group["mention_id"], group["claimant_text"]) if c),
+        flags="; ".join(sorted(flags)),
+        source_ids="; ".join(dict.fromkeys(group["source_id"])),
+        mention_ids="; ".join(group["mention_id"]),
+        citations="; ".join(f"{r.mention_id} ({r.section}, para {r.paragraph})" for r in group.itertuples()),
+        summary=primary["summary"],
+    )
+    return event
+
+
+def long_violations(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per event and violation, for charts and sums."""
+    keep = ["event_id", "year", "date_start", "admin1", "place", "actor", "actor_class", "attribution",
+            "victim_type", "flags"]
+    parts = []
+    for violation, column in config.COUNT_COLUMNS.items():
+        rows = events[events[f"{column}_low"] > 0]
+        parts.append(rows[keep].assign(violation=violation, victims_low=rows[f"{column}_low"],
+                                       victims_high=rows[f"{column}_high"]))
+    order = {v: i for i, v in enumerate(config.VIOLATIONS)}
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame.sort_values(["event_id", "violation"], key=lambda s: s.map(order) if s.name == "violation" else s)
+    return frame.reset_index(drop=True)
+
+
+def drop_flagged(events: pd.DataFrame, exclude_flags, log: CleaningLog) -> pd.DataFrame:
+    exclude = set(exclude_flags or ())
+    if not exclude:
+        return events
+    hit = events["flags"].map(lambda f: bool(exclude & set(f.split("; "))))
+    log.add("flags left out", int(hit.sum()), f"events carrying {', '.join(sorted(exclude))}")
+    return events[~hit].reset_index(drop=True)
+
+
+def check_exclude_flags(exclude_flags, reference_dir: Path) -> None:
+    known = set(read_csv(Path(reference_dir) / "flags.csv", ("flag",))["flag"]) | {"relative_date"}
+    raise_if(Problem("parameter exclude_flags", None, None, f, f"unknown flag; known: {', '.join(sorted(known))}")
+             for f in exclude_flags or () if f not in known)
+
+
+def finalise(events: pd.DataFrame, log: CleaningLog) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Give the events their final types, derive the long table, and validate both."""
+    events = events.copy()
+    for column in config.COUNT_COLUMNS.values():
+        events[f"{column}_low"] = events[f"{column}_low"].astype("Int64")
+        events[f"{column}_high"] = events[f"{column}_high"].astype("Int64")
+    for column in ("date_start", "date_end"):
+        events[column] = pd.to_datetime(events[column]).astype("datetime64[ns]")
+    events["year"] = events["year"].astype(int)
+    violations = long_violations(events)
+    raise_if(schemas.check(schemas.events_schema(), events, "events.csv")[1]
+             + schemas.check(schemas.violations_schema(), violations, "violations.csv")[1])
+    log.add("events out", len(events), "one row per event")
+    log.add("violations out", len(violations), "one row per event and violation")
+    flagged = events["flags"][events["flags"] != ""].str.split("; ").explode()
+    log.add("flagged", int((events["flags"] != "").sum()), _tally(flagged, "flag") if len(flagged) else "")
+    return events, violations
+
+
+@dataclass
+class Cleaned:
+    mentions: pd.DataFrame
+    events: pd.DataFrame
+    violations: pd.DataFrame
+    log: pd.DataFrame
+
+
+def clean(raw_dir: Path = config.RAW, reference_dir: Path = config.REFERENCE, exclude_flags=()) -> Cleaned:
+    """All steps in order, as the cleaning notebook runs them one by one."""
+    log = CleaningLog()
+    check_exclude_flags(exclude_flags, reference_dir)
+    inputs = load_inputs(raw_dir, reference_dir)
+    log.add("rows in", len(inputs.incidents), "mentions read")
+    mentions = parse_mentions(inputs, log)
+    events = drop_flagged(build_events(mentions, group_mentions(mentions, log)), exclude_flags, log)
+    events, violations = finalise(events, log)
+    return Cleaned(mentions, events, violations, log.table())

@@ -1,0 +1,60 @@
+"""One home for paths, vocabularies and colours that the cleaning, the briefing and the build share."""
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+RAW = DATA / "raw"
+REFERENCE = DATA / "reference"
+PROCESSED = DATA / "processed"
+FIGURES = ROOT / "figures"
+NOTEBOOKS = ROOT / "notebooks"
+SOURCES_DIR = ROOT.parent / "shared" / "sources"
+
+# The three violations the briefing counts, in display order, with the raw column that holds each count.
+VIOLATIONS = ("killing", "detention", "disappearance")
+COUNT_COLUMNS = {"killing": "killed", "detention": "detained", "disappearance": "disappeared"}
+
+VICTIM_TYPES = ("civilians", "security forces", "alleged fighters", "mixed", "unknown")
+ATTRIBUTIONS = ("stated", "alleged", "suspected")
+DATE_PRECISIONS = ("day", "week", "month", "months", "year")
+GEO_PRECISIONS = (1, 2, 3)
+
+# Actor classes in display order. "state forces with militias" is needed for soldiers operating with
+# Dozo militiamen and no foreign allies (HRW-2025, Kamona and Balle).
+ACTOR_CLASSES = (
+    "state forces",
+    "state forces with foreign allies",
+    "state forces with militias",
+    "foreign forces",
+    "Islamist armed groups",
+    "militias",
+    "other",
+    "unknown",
+)
+
+# Pre-2023 first-level division, spelt as the project spells it; ACLED uses the same units unaccented.
+ADMIN1 = (
+    "Kayes", "Koulikoro", "Sikasso", "Ségou", "Mopti", "Tombouctou",
+    "Gao", "Kidal", "Ménaka", "Taoudénit", "Bamako",
+)
+
+OUTCOMES = ("released", "killed", "detained or sentenced", "still missing", "unknown")
+
+# Colour-blind-safe palettes (Okabe-Ito), one colour per violation and per actor class.
+VIOLATION_COLOURS = {"killing": "#D55E00", "detention": "#0072B2", "disappearance": "#CC79A7"}
+ACTOR_CLASS_COLOURS = {
+    "state forces": "#0072B2",
+    "state forces with foreign allies": "#56B4E9",
+    "state forces with militias": "#009E73",
+    "foreign forces": "#CC79A7",
+    "Islamist armed groups": "#D55E00",
+    "militias": "#E69F00",
+    "other": "#999999",
+    "unknown": "#000000",
+}
+
+
+def project_path(path) -> Path:
+    """A parameter path as given, or relative to the project root, so notebooks run from any folder."""
+    path = Path(path)
+    return path if path.is_absolute() else ROOT / path

@@ -1,0 +1,130 @@
+"""Turn a count phrase as the source wrote it ("at least 50 civilians", "hundreds") into a low and a high.
+
+The rules are data, not code: `data/reference/count_words.csv` says what each word means, and this
+module only applies them. A high of None means the source gives no upper figure.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from .config import REFERENCE
+
+COUNT_WORDS_FILE = REFERENCE / "count_words.csv"
+
+_SUFFIX = re.compile(r",?\s*(?:and\s+)?possibly more$")
+_PARTS = re.compile(r",\s+(?:and\s+)?|\s+and\s+")
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+
+
+@dataclass(frozen=True)
+class CountRules:
+    numbers: dict[str, int]
+    qualifiers: dict[str, tuple[str, str]]  # phrase -> (low formula, high formula) in terms of N
+    vague: dict[str, tuple[int, int | None]]
+    articles: frozenset[str]
+
+    @classmethod
+    def from_table(cls, table: pd.DataFrame) -> "CountRules":
+        def rows(kind):
+            return table[table["kind"] == kind].itertuples()
+
+        def number_or_none(value):
+            return None if pd.isna(value) or value == "" else int(value)
+
+        return cls(
+            numbers={r.term: int(r.low) for r in rows("number") if r.term != "<N>"},
+            qualifiers={r.term: (str(r.low), "" if pd.isna(r.high) else str(r.high)) for r in rows("qualifier")},
+            vague={r.term: (int(r.low), number_or_none(r.high)) for r in rows("vague")},
+            articles=frozenset(r.term for r in rows("article")),
+        )
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: Path = COUNT_WORDS_FILE) -> CountRules:
+    return CountRules.from_table(pd.read_csv(path, dtype=str, keep_default_na=False))
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"').replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", text).strip().strip(".;:")
+
+
+def _apply(formula: str, n: int) -> int | None:
+    if formula == "":
+        return None
+    if formula == "N":
+        return n
+    if formula == "N+1":
+        return n + 1
+    return int(formula)
+
+
+def _number_at(text: str, rules: CountRules) -> tuple[int, str] | None:
+    """The figure a phrase starts with, in digits or words, and the rest of the phrase."""
+    match = _DIGITS.match(text)
+    if match:
+        return int(match.group().replace(",", "")), text[match.end():].strip()
+    word, _, rest = text.partition(" ")
+    if word.lower() in rules.numbers:
+        return rules.numbers[word.lower()], rest
+    return None
+
+
+def _quantity(part: str, rules: CountRules) -> tuple[int, int | None] | None:
+    """Low and high of one quantity phrase, or None when it does not start with a quantity."""
+    lower = part.lower()
+    for qualifier in sorted(rules.qualifiers, key=len, reverse=True):
+        if lower.startswith(qualifier + " "):
+            found = _number_at(part[len(qualifier) + 1:], rules)
+            if found is None:
+                return None
+            low, high = rules.qualifiers[qualifier]
+            return _apply(low, found[0]), _apply(high, found[0])
+    for word in sorted(rules.vague, key=len, reverse=True):
+        if lower == word or lower.startswith(word + " "):
+            return rules.vague[word]
+    found = _number_at(part, rules)
+    if found is not None:
+        # "20 of the 27 detainees" and "five of them" count the part; nothing else needs the rest.
+        return found[0], found[0]
+    if lower.split(" ", 1)[0] in rules.articles:
+        return 1, 1
+    return None
+
+
+def _is_name(part: str) -> bool:
+    return any(word[:1].isupper() for word in part.split())
+
+
+def parse_count(phrase: str, rules: CountRules | None = None) -> tuple[int, int | None]:
+    """Low and high for a count phrase; raises ValueError when no rule covers it."""
+    rules = rules or load_rules()
+    text = normalise(phrase)
+    if not text:
+        raise ValueError("empty count phrase")
+    if text.startswith("-"):
+        raise ValueError("a count cannot be negative")
+    open_ended = bool(_SUFFIX.search(text))
+    text = _SUFFIX.sub("", text)
+    parts = [p for p in _PARTS.split(text) if p]
+    quantities = [_quantity(p, rules) for p in parts]
+    if len(parts) == 1 or not all(q is not None for q in quantities):
+        # "10 political and military figures" is one quantity whose noun has two adjectives.
+        whole = _quantity(text, rules)
+        if whole is not None:
+            quantities = [whole]
+    if all(q is not None for q in quantities):
+        low = sum(q[0] for q in quantities)
+        highs = [q[1] for q in quantities]
+        high = None if open_ended or any(h is None for h in highs) else sum(highs)
+        return low, high
+    if not any(q is not None for q in quantities) and all(_is_name(p) for p in parts):
+        return len(parts), (None if open_ended else len(parts))
+    raise ValueError(f"no count rule in {COUNT_WORDS_FILE.name} covers {phrase!r}")

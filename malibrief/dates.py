@@ -1,0 +1,130 @@
+"""Turn a date phrase as the source wrote it ("On 3 January", "Between May 8 and 11") into a span.
+
+Absolute phrases take the chapter's year unless they name one. Relative phrases ("One week later",
+"The same day") count from the mention that `date_from` names, and are flagged as relative.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .counts import load_rules, normalise
+
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTH = "(" + "|".join(MONTHS) + ")"
+_DAY = r"(\d{1,2})"
+_YEAR = r"(?:,? (\d{4}))?"
+_LEADING = re.compile(
+    r"^(?:also |later |early |late |mid-|mid |the end of |the start of |the beginning of )*"
+    r"(?:on|in|during|by|at|of|throughout)?\s*", re.I)
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    start: date
+    end: date
+    precision: str  # day, week, month, months, year
+    relative: bool = False
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _span_precision(start: date, end: date) -> str:
+    days = (end - start).days
+    if days == 0:
+        return "day"
+    if days <= 7:
+        return "week"
+    if start.month == end.month and start.year == end.year:
+        return "month"
+    return "months"
+
+
+def _absolute(text: str, year: int) -> DateSpan | None:
+    def y(group):
+        return int(group) if group else year
+
+    patterns = [
+        # 3 January [2021]
+        (rf"^{_DAY} {_MONTH}{_YEAR}$", None,
+         lambda m: (date(y(m[3]), MONTHS[m[2]], int(m[1])),) * 2),
+        # February 7[, 2025]
+        (rf"^{_MONTH} {_DAY}{_YEAR}$", None,
+         lambda m: (date(y(m[3]), MONTHS[m[1]], int(m[2])),) * 2),
+        # between 27 and 31 March
+        (rf"^between {_DAY} and {_DAY} {_MONTH}{_YEAR}$", None,
+         lambda m: (date(y(m[4]), MONTHS[m[3]], int(m[1])), date(y(m[4]), MONTHS[m[3]], int(m[2])))),
+        # between May 8 and 11
+        (rf"^between {_MONTH} {_DAY} and {_DAY}{_YEAR}$", None,
+         lambda m: (date(y(m[4]), MONTHS[m[1]], int(m[2])), date(y(m[4]), MONTHS[m[1]], int(m[3])))),
+        # between 10 April and 10 July
+        (rf"^between {_DAY} {_MONTH} and {_DAY} {_MONTH}{_YEAR}$", None,
+         lambda m: (date(y(m[5]), MONTHS[m[2]], int(m[1])), date(y(m[5]), MONTHS[m[4]], int(m[3])))),
+        # between April and August; June and November; from May to September
+        (rf"^(?:between |from )?{_MONTH} (?:and|to) {_MONTH}{_YEAR}$", "months",
+         lambda m: (date(y(m[3]), MONTHS[m[1]], 1), _month_end(y(m[3]), MONTHS[m[2]]))),
+        # following the coup in May: an event dated by another in a named month
+        (rf"^(?:following|after) (?:the |a |an )?[\w-]+ in {_MONTH}{_YEAR}$", "month",
+         lambda m: (date(y(m[2]), MONTHS[m[1]], 1), _month_end(y(m[2]), MONTHS[m[1]]))),
+        # March [2022]; since September 2021 (a continuing detention dates from its start)
+        (rf"^(?:since )?{_MONTH}{_YEAR}$", "month",
+         lambda m: (date(y(m[2]), MONTHS[m[1]], 1), _month_end(y(m[2]), MONTHS[m[1]]))),
+        # from August onwards
+        (rf"^from {_MONTH} onwards$", "months",
+         lambda m: (date(year, MONTHS[m[1]], 1), date(year, 12, 31))),
+        # 2020
+        (r"^(\d{4})$", "year", lambda m: (date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))),
+    ]
+    for pattern, precision, make in patterns:
+        match = re.match(pattern, text)
+        if match:
+            try:
+                start, end = make(match)
+            except ValueError as err:
+                raise ValueError(f"{text!r} is not a real date ({err})") from None
+            if end < start:
+                raise ValueError(f"the date span {text!r} ends before it starts")
+            return DateSpan(start, end, precision or _span_precision(start, end))
+    return None
+
+
+def _relative(text: str, anchor: DateSpan) -> DateSpan | None:
+    numbers = load_rules().numbers
+    if re.fullmatch(r"(?:the )?same day|that day", text):
+        return DateSpan(anchor.start, anchor.end, anchor.precision, True)
+    if re.fullmatch(r"(?:the )?(?:following|next) day", text):
+        return DateSpan(anchor.start + timedelta(1), anchor.end + timedelta(1), anchor.precision, True)
+    match = re.fullmatch(r"(\d+|\w+) (day|week)s? later", text)
+    if match and (match[1].isdigit() or match[1] in numbers or match[1] in ("a", "one")):
+        n = int(match[1]) if match[1].isdigit() else numbers.get(match[1], 1)
+        shift = timedelta(days=n * (7 if match[2] == "week" else 1))
+        precision = "week" if match[2] == "week" else anchor.precision
+        return DateSpan(anchor.start + shift, anchor.end + shift, precision, True)
+    if re.fullmatch(r"(?:several |a few )?days later", text):
+        return DateSpan(anchor.start + timedelta(2), anchor.end + timedelta(9), "week", True)
+    if re.fullmatch(r"(?:later |in )?(?:that|the same) month", text):
+        start = anchor.start.replace(day=1)
+        return DateSpan(start, _month_end(start.year, start.month), "month", True)
+    if re.fullmatch(r"soon afterwards|later|afterwards|after .+", text):
+        return DateSpan(anchor.start, date(anchor.start.year, 12, 31), "months", True)
+    return None
+
+
+def parse_date(phrase: str, year: int, anchor: DateSpan | None = None) -> DateSpan:
+    """The span a date phrase names; an empty phrase is the chapter's whole year."""
+    text = normalise(phrase).lower().rstrip(",")
+    if not text:
+        return DateSpan(date(year, 1, 1), date(year, 12, 31), "year")
+    if anchor is not None:
+        span = _relative(_LEADING.sub("", text), anchor) or _relative(text, anchor)
+        if span:
+            return span
+    span = _absolute(_LEADING.sub("", text), year)
+    if span is None:
+        hint = "" if anchor else " (a relative date needs date_from)"
+        raise ValueError(f"no date rule covers {phrase!r}{hint}")
+    return span

@@ -1,0 +1,112 @@
+"""Write the processed tables, their HXL copies and a frictionless data package, all or nothing.
+
+Every file is first written into a scratch folder beside the target; only when all of them are written
+are they moved into place, so a failure never leaves a half-written or mixed set of outputs.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .clean import Cleaned
+
+FIELDS_FILE = Path(__file__).with_name("fields.yaml")
+LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
+           "path": "https://creativecommons.org/licenses/by/4.0/"}
+
+
+@lru_cache(maxsize=1)
+def fields() -> dict:
+    return yaml.safe_load(FIELDS_FILE.read_text(encoding="utf-8"))
+
+
+def _ordered(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    spec = fields()[table]
+    missing = [c for c in spec if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{table}: columns {missing} are described in {FIELDS_FILE.name} but not produced")
+    return frame[list(spec)]
+
+
+def to_csv_text(frame: pd.DataFrame) -> str:
+    """Deterministic CSV: ISO dates, empty for missing, Unix line ends."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def _hxl_text(frame: pd.DataFrame, table: str) -> str:
+    header, _, body = to_csv_text(frame).partition("\n")
+    tags = ",".join(fields()[table][c]["hxl"] for c in frame.columns)
+    return f"{header}\n{tags}\n{body}"
+
+
+def datapackage(sources: pd.DataFrame) -> dict:
+    def schema(table):
+        return {"fields": [{"name": name, "type": spec["type"], "description": spec["description"],
+                            **({"constraints": spec["constraints"]} if "constraints" in spec else {})}
+                           for name, spec in fields()[table].items()]}
+
+    return {
+        "name": "mali-human-rights-violations-2021-2025",
+        "title": "Killings, detentions and enforced disappearances in Mali, 2021-2025, as documented "
+                 "by Amnesty International and Human Rights Watch",
+        "description": "Incidents coded by hand from five annual report chapters, merged into events. "
+                       "A convenience sample of what two organisations documented, not a census.",
+        "licenses": [LICENCE],
+        "sources": [{"title": f"{r.publisher}: {r.title}", "path": r.url} for r in sources.itertuples()],
+        "resources": [
+            {"name": "events", "path": "events.csv", "format": "csv", "mediatype": "text/csv",
+             "encoding": "utf-8", "description": "One row per event", "schema": {
+                 **schema("events"), "primaryKey": ["event_id"]}},
+            {"name": "violations", "path": "violations.csv", "format": "csv", "mediatype": "text/csv",
+             "encoding": "utf-8", "description": "One row per event and violation", "schema": {
+                 **schema("violations"), "foreignKeys": [
+                     {"fields": ["event_id"], "reference": {"resource": "events", "fields": ["event_id"]}}]}},
+        ],
+    }
+
+
+def processed_files(cleaned: Cleaned, sources: pd.DataFrame, context: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Every processed file's name and text; nothing is written here.
+
+    `context` holds the tables the briefing needs beside the events (sources, count rules, out-of-scope
+    violations), so the briefing reads only what this step wrote.
+    """
+    events = _ordered(cleaned.events, "events")
+    violations = _ordered(cleaned.violations, "violations")
+    return {
+        "events.csv": to_csv_text(events),
+        "violations.csv": to_csv_text(violations),
+        "events_hxl.csv": _hxl_text(events, "events"),
+        "violations_hxl.csv": _hxl_text(violations, "violations"),
+        "cleaning_log.csv": to_csv_text(cleaned.log),
+        "datapackage.json": json.dumps(datapackage(sources), indent=2, ensure_ascii=False) + "\n",
+        **{f"{name}.csv": to_csv_text(frame) for name, frame in context.items()},
+    }
+
+
+def write_all(files: dict[str, str], out_dir: Path) -> list[Path]:
+    """Write every file or none: into a scratch folder first, then moved into place one by one."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".writing-", dir=out_dir))
+    try:
+        for name, text in files.items():
+            (scratch / name).write_text(text, encoding="utf-8", newline="")
+        written = []
+        for name in files:
+            os.replace(scratch / name, out_dir / name)
+            written.append(out_dir / name)
+        return written
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -1,0 +1,305 @@
+"""Every number the briefing's prose quotes, computed in one place, and the sentences built from them.
+
+`key_figures` returns a flat table of named figures; the summary and captions read only from it, so no
+number is typed into the text and a test can recompute each figure from the CSV files independently.
+"""
+from __future__ import annotations
+
+import base64
+import html
+
+import pandas as pd
+
+from . import analysis, config
+
+STATE_CLASSES = ("state forces", "state forces with foreign allies", "state forces with militias")
+NAMED_TAGS = ("journalist", "politician", "activist", "human rights defender", "official")
+VERB = {"killing": "killed", "detention": "detained", "disappearance": "disappeared"}
+
+
+def fmt_range(low: int, high: int, open_ended: int, estimate: str) -> str:
+    """"1,234", "1,234–2,345", "at least 1,234": the words say how firm the figure is."""
+    if estimate == "low":
+        return f"at least {low:,}" if (high != low or open_ended) else f"{low:,}"
+    if estimate == "high":
+        return f"{high:,}" + (" or more" if open_ended else "")
+    more = " or more" if open_ended else ""
+    return (f"{low:,}" if low == high else f"{low:,}–{high:,}") + more
+
+
+def key_figures(selection: analysis.Data, which, start_year: int, end_year: int) -> dict:
+    """Named figures for the selection: the only numbers the prose may quote."""
+    events, violations = selection.events, selection.violations
+    totals = analysis.totals(violations, which)
+    per_year = analysis.by_year(violations, range(start_year, end_year + 1), which)
+    figures = {
+        "start_year": start_year, "end_year": end_year,
+        "events": int(events["event_id"].nunique()),
+        "mentions": int(events["mention_ids"].str.split("; ").str.len().sum()) if len(events) else 0,
+        "sources": len({s for ids in events["source_ids"] for s in ids.split("; ")}),
+    }
+    for violation in which:
+        for key, value in totals.loc[violation].items():
+            figures[f"{violation}_{key}"] = int(value)
+    if "killing" in which:
+        kills = per_year[per_year["violation"] == "killing"].set_index("year")
+        figures["killing_first_year_low"] = int(kills.loc[start_year, "low"])
+        figures["killing_last_year_low"] = int(kills.loc[end_year, "low"])
+        peak = kills["low"].idxmax()
+        figures["killing_peak_year"] = int(peak)
+        figures["killing_peak_low"] = int(kills.loc[peak, "low"])
+        killing_events = violations[violations["violation"] == "killing"]
+        figures["killing_events_state"] = int(killing_events["actor_class"].isin(STATE_CLASSES).sum())
+        figures["killing_events_islamist"] = int((killing_events["actor_class"] == "Islamist armed groups").sum())
+    figures["events_alleged_or_suspected"] = int(events["attribution"].isin(("alleged", "suspected")).sum())
+    figures["events_named_people"] = int(analysis._has_any(events["victim_tags"], NAMED_TAGS).sum()) if len(events) else 0
+    return figures
+
+
+def figures_table(figures: dict) -> pd.DataFrame:
+    return pd.DataFrame({"figure": list(figures), "value": list(figures.values())})
+
+
+def _scope(params: dict) -> str:
+    parts = []
+    if params.get("regions"):
+        parts.append("in " + ", ".join(params["regions"]))
+    if params.get("actor_classes"):
+        parts.append("attributed to " + ", ".join(params["actor_classes"]))
+    if params.get("actors"):
+        parts.append("involving " + ", ".join(params["actors"]))
+    return (" " + " ".join(parts)) if parts else " in Mali"
+
+
+def summary(figures: dict, largest: pd.DataFrame, which, params: dict, source_label: str) -> str:
+    """Four to six sentences, each built from the key figures; they adapt to what the data says."""
+    period = (f"in {figures['start_year']}" if figures["start_year"] == figures["end_year"]
+              else f"between {figures['start_year']} and {figures['end_year']}")
+    estimate = params["estimate"]
+    if figures["events"] == 0:
+        return (f"The {source_label} contain no documented killing, detention or disappearance{_scope(params)} "
+                f"{period} for this selection. That does not mean none took place: it means none was described "
+                f"in these reports.")
+    counts = [f"{fmt_range(figures[f'{v}_low'], figures[f'{v}_high'], figures[f'{v}_open_ended'], estimate)} "
+              f"people {VERB[v]} in {figures[f'{v}_events']:,} event{'s' if figures[f'{v}_events'] != 1 else ''}"
+              for v in which]
+    listing = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " and " + counts[-1]
+    sentences = [
+        f"{period.capitalize()}, the {source_label} describe {figures['events']:,} "
+        f"event{'s' if figures['events'] != 1 else ''}{_scope(params)} within this briefing's scope: {listing}."
+    ]
+    if "killing" in which and figures["start_year"] != figures["end_year"]:
+        word = analysis.change_word(figures["killing_first_year_low"], figures["killing_last_year_low"])
+        sentences.append(
+            f"Documented killings (low figures) {word} from {figures['killing_first_year_low']:,} in "
+            f"{figures['start_year']} to {figures['killing_last_year_low']:,} in {figures['end_year']}, with the "
+            f"most in {figures['killing_peak_year']} ({figures['killing_peak_low']:,}); this traces what the "
+            f"chapters reported, which is not the course of the violence itself.")
+    if "killing" in which and figures["killing_events"]:
+        sentences.append(
+            f"State forces, alone or with foreign allies or militias, are named as perpetrators in "
+            f"{figures['killing_events_state']:,} of {figures['killing_events']:,} killing events, and Islamist "
+            f"armed groups in {figures['killing_events_islamist']:,}.")
+    if len(largest):
+        top = largest.iloc[0]
+        high = top["victims_high"]
+        size = fmt_range(int(top["victims_low"]), int(top["victims_low"] if pd.isna(high) else high),
+                         int(pd.isna(high)), estimate)
+        place = top["place"] or "an unnamed place"
+        sentences.append(
+            f"The largest single event in the selection is in {place} ({top['date_start']:%B %Y}): {size} people "
+            f"{VERB[top['violation']]}, according to {top['source_ids'].replace('; ', ' and ')}.")
+    if figures["events_named_people"]:
+        sentences.append(
+            f"{figures['events_named_people']:,} event{'s' if figures['events_named_people'] != 1 else ''} concern "
+            f"journalists, politicians, activists, officials or human rights defenders, most of them named.")
+    sentences.append("These are the incidents that the chapters chose to describe, a convenience sample; "
+                     "they are not totals of the violations committed.")
+    return " ".join(sentences[:6])
+
+
+def table_html(frame: pd.DataFrame, caption: str = "", index: bool = False) -> str:
+    """A table with every cell escaped, so markup in the data shows as text, never as markup."""
+    body = frame.to_html(index=index, escape=True, border=0, classes="data", na_rep="")
+    return (f"<div class='table-wrap'><p class='table-caption'>{html.escape(caption)}</p>{body}</div>"
+            if caption else f"<div class='table-wrap'>{body}</div>")
+
+
+def key_figures_table(figures: dict, which, estimate: str) -> pd.DataFrame:
+    rows = []
+    for violation in which:
+        rows.append({
+            "Violation": violation.capitalize(),
+            "Events": figures[f"{violation}_events"],
+            "People (" + {"range": "low–high", "low": "low", "high": "high"}[estimate] + ")": fmt_range(
+                figures[f"{violation}_low"], figures[f"{violation}_high"], figures[f"{violation}_open_ended"], estimate),
+            "Figures with no upper bound": figures[f"{violation}_open_ended"],
+        })
+    return pd.DataFrame(rows)
+
+
+def people_column(violations: pd.DataFrame, estimate: str) -> pd.Series:
+    return violations.apply(lambda r: fmt_range(
+        int(r["victims_low"]), int(r["victims_low"] if pd.isna(r["victims_high"]) else r["victims_high"]),
+        int(pd.isna(r["victims_high"])), estimate), axis=1)
+
+
+def violation_label(violation: str) -> str:
+    return {v: v.capitalize() for v in config.VIOLATIONS}[violation]
+
+
+EMPTY = ("No documented event matches this selection, so there is nothing to chart here. That does not mean "
+         "none took place: only that the chapters behind this briefing describe none.")
+SAMPLE_WARNING = ("**Read these figures as documented incidents, not totals.** They count what two organisations "
+                  "chose to describe in annual report chapters: a convenience sample of the violations committed, "
+                  "not a census. A rise or fall between years can reflect reporting rather than violence.")
+CAPTIONS = {
+    "trends": "People killed, detained and disappeared per year, in events the chapters describe. The band runs "
+              "from the low to the high figure; open-ended figures ('at least 50') count at their stated minimum.",
+    "events_per_year": "Number of documented events per year and violation. An event with several violations "
+                       "counts once under each.",
+    "actor_classes": "Documented events per year by the class of the alleged perpetrator, as the sources name them.",
+    "regions": "Documented events by region (admin1, pre-2023 division), per violation. 'not stated': the source "
+               "names no place.",
+    "map": "Events placed at the locality, or at the centroid of the cercle or region when the source is vaguer; "
+           "circle area grows with the low figure of people. Events with no place named are not shown.",
+    "timeline": "People per month (low figures) by the month each event began; the five largest events labelled.",
+}
+
+
+def source_label(data) -> str:
+    publishers = list(dict.fromkeys(data.sources["publisher"]))
+    who = publishers[0] if len(publishers) == 1 else ", ".join(publishers[:-1]) + " and " + publishers[-1]
+    n = len(data.sources)
+    return f"{n} report chapter{'s' if n != 1 else ''} by {who}"
+
+
+def header_html(p: dict, data) -> str:
+    """Title block: title, period, scope and the date of the data, every value escaped."""
+    scope = "; ".join(filter(None, [
+        "regions: " + ", ".join(p["regions"]) if p["regions"] else "all regions",
+        "perpetrators: " + ", ".join(p["actor_classes"] + p["actors"]) if p["actor_classes"] or p["actors"] else "",
+        "violations: " + ", ".join(p["violations"]),
+        "figures: " + {"range": "low to high", "low": "low", "high": "high"}[p["estimate"]],
+        "left out: " + ", ".join(p["exclude_flags"]) if p["exclude_flags"] else "",
+    ]))
+    period = f"{p['start_year']}" if p["start_year"] == p["end_year"] else f"{p['start_year']}–{p['end_year']}"
+    published = sorted(data.sources["published"])
+    return (f"<h1>{html.escape(p['title'])}</h1>"
+            f"<p class='subtitle'>Period {period}; {html.escape(scope)}.</p>"
+            f"<p class='data-date'>Data: {html.escape(source_label(data))}, published "
+            f"{html.escape(published[0])} to {html.escape(published[-1])}.</p>")
+
+
+def _series_text(per_year: pd.DataFrame, which, column: str) -> str:
+    parts = []
+    for violation in which:
+        rows = per_year[per_year["violation"] == violation]
+        values = ", ".join(f"{y}: {v:,}" for y, v in zip(rows["year"], rows[column]))
+        parts.append(f"{violation}s {values}")
+    return "; ".join(parts)
+
+
+def alt_trends(per_year: pd.DataFrame, which) -> str:
+    return ("Line charts of people per year for each violation, low figures: " + _series_text(per_year, which, "low")
+            + ". High figures: " + _series_text(per_year, which, "high") + ".")
+
+
+def alt_events_per_year(per_year: pd.DataFrame, which) -> str:
+    return "Bar chart of documented events per year: " + _series_text(per_year, which, "events") + "."
+
+
+def alt_actor_classes(violations: pd.DataFrame) -> str:
+    counts = violations.drop_duplicates("event_id")["actor_class"].value_counts()
+    return "Stacked bar chart of events per year by perpetrator class; in all years: " + ", ".join(
+        f"{k} {v}" for k, v in counts.items()) + "."
+
+
+def alt_regions(regions_table: pd.DataFrame) -> str:
+    counts = regions_table.groupby("admin1")["events"].sum().sort_values(ascending=False)
+    return "Horizontal bar chart of events by region: " + ", ".join(
+        f"{k or 'not stated'} {v}" for k, v in counts.items()) + "."
+
+
+def alt_map(events: pd.DataFrame) -> str:
+    placed = events.dropna(subset=["latitude"])
+    by_region = placed["admin1"].value_counts()
+    return (f"Map of Mali with {len(placed)} of {len(events)} events placed; most in "
+            + ", ".join(f"{k} ({v})" for k, v in by_region.head(4).items()) + ".")
+
+
+def alt_timeline(largest: pd.DataFrame) -> str:
+    labelled = "; ".join(f"{r.place.split(';')[0] or 'no place given'}, {r.date_start:%B %Y}, {r.victims_low} "
+                         f"people {VERB[r.violation]}" for r in largest.itertuples())
+    return "Monthly bar chart of people by violation; the largest events labelled: " + labelled + "."
+
+
+def methodology(data, p: dict) -> str:
+    events = data.events
+    mentions = int(events["mention_ids"].str.split("; ").str.len().sum())
+    merged = int((events["mention_ids"].str.contains(";")).sum())
+    no_place = int((events["admin1"] == "").sum())
+    return f"""
+**Where the data comes from.** The {source_label(data)} were read sentence by sentence and every killing,
+deprivation of liberty and enforced disappearance they describe was coded by hand into {mentions:,} mentions
+(`data/raw/incidents.csv`), keeping each source's own words for when, where, who and how many. The cleaning step
+merged them into {len(events):,} events; {merged:,} events combine more than one mention. The codebook
+(`docs/codebook.md`) gives the rules.
+
+**What is counted.** An event counts in the year it began, even when a detention runs on into later years.
+A count phrase becomes a low and a high figure by the written rules below; where a source gives no upper figure
+("at least 50"), the high estimate counts it at its stated minimum and the tables say "or more". An event told by
+several sources, or by one source with a party's competing figure, keeps every figure: its low is the lowest and
+its high the highest any of them gives, and each claimant is listed in the data (`claims`).
+
+**The merge rule.** Two mentions are one event when the raw data links them (a later chapter revisiting the same
+event; the same chapter giving another claimant's figure), or when two different chapters give the same place,
+overlapping dates and the same violation. Each merge is listed in the cleaning log.
+
+**Places.** Regions are the pre-2023 first-level division, so that series stay comparable across the 2023 reform
+(the new regions the chapters name, such as Bandiagara or Douentza, are kept as reported and counted under their
+former region). {no_place:,} events, mostly arrests of named people, name no place: they count in every total
+but under "not stated" by region, and they are not on the map.
+
+**Limitations.** These are incidents that two organisations documented in annual report chapters: a small,
+selective sample of the violations committed in Mali, shaped by access, by the organisations' priorities and by
+the length of a chapter. A rise or fall between years can reflect reporting rather than violence. Perpetrators
+are as the sources attribute them, and the tables show how firm each attribution is. Government figures (for
+example the army's count of "terrorists") are kept with their claimant and flagged.
+
+**Not counted.** Torture and other ill-treatment, rape and sexual violence, injuries, looting and destruction are
+outside the three violations this briefing counts; the table below lists those the chapters report, with their
+own figures.
+"""
+
+
+def sources_html(data, selection) -> str:
+    cited = {s for ids in selection.events["source_ids"] for s in ids.split("; ")}
+    items = "".join(
+        f"<li><strong>{html.escape(r.source_id)}</strong>: {html.escape(r.publisher)}, "
+        f"<em>{html.escape(r.title)}</em> (published {html.escape(r.published)}). "
+        f"<a href=\"{html.escape(r.url)}\">{html.escape(r.url)}</a>"
+        f"{'' if r.source_id in cited else ' (no event in this selection)'}</li>"
+        for r in data.sources.itertuples())
+    return (f"<p>The chapters behind this briefing:</p><ul>{items}</ul>"
+            "<p><strong>How to cite.</strong> Mali human-rights briefing: killings, detentions and enforced "
+            "disappearances documented by Amnesty International and Human Rights Watch, with the period and "
+            "parameters shown at the top of this page, and the event identifiers (EV-...) of the events you use.</p>"
+            "<p><strong>Corrections.</strong> Each event lists the chapter, section and paragraph it is coded from. "
+            "If a figure, a place or an attribution differs from its source, please open an issue in the project's "
+            "repository naming the event identifier and the passage; corrections are made in the raw data, never in "
+            "the processed tables, and every briefing is rebuilt from them.</p>")
+
+
+def downloads_html(selection) -> str:
+    """The selection's data as CSV, embedded in the page, so the reader takes it away with no server."""
+    from .export import to_csv_text
+
+    links = []
+    for name, frame in (("events", selection.events), ("violations", selection.violations)):
+        data = base64.b64encode(to_csv_text(frame).encode("utf-8")).decode("ascii")
+        links.append(f"<li><a download=\"{name}.csv\" href=\"data:text/csv;charset=utf-8;base64,{data}\">"
+                     f"{name}.csv</a> ({len(frame):,} rows)</li>")
+    return ("<p><strong>Download the data behind this briefing</strong> (this selection; the full tables and the "
+            "charts as PNG and SVG are in the project's <code>data/processed/</code> and <code>figures/</code>):</p>"
+            f"<ul>{''.join(links)}</ul>")

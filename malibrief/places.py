@@ -1,0 +1,128 @@
+"""Resolve a place phrase as written ("Kourma village, Segou region") to places, admin1 and coordinates.
+
+Every alias in `data/reference/places.csv` found in the phrase is a match. A region the phrase names is
+kept as `region_reported`; the finest places named become the event's places. Whatever words are left
+must be generic ("village", "near", "the outskirts of"): a name the gazetteer does not know is an error,
+never silently dropped.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+from shapely.geometry import Point, shape
+
+from .config import REFERENCE
+
+PLACES_FILE = REFERENCE / "places.csv"
+OUTLINE_FILE = REFERENCE / "mali_outline.geojson"
+
+# Words that may stand around place names in a phrase without naming a place themselves.
+GENERIC_WORDS = frozenset("""
+a an and the of in at on near to from between along across next its their his her
+village villages town towns city commune communes cercle district region regions area localities locality
+outskirts road capital camp military army market cattle site river home prison border neighbouring
+nearby surrounding zone central northern southern eastern western northeastern south-central northeast
+north south east west mali mali's country farms farm farmland herders temporary camp's main compound
+outside same niger
+""".split())  # "niger" only ever stands in "the Niger River" in these chapters
+FINE_KINDS = ("locality", "commune", "city")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form, so Ségou and Segou find the same alias."""
+    text = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    places: tuple[str, ...]
+    admin1: str
+    admin1_all: tuple[str, ...]
+    region_reported: str
+    latitude: float | None
+    longitude: float | None
+    geo_precision: int | None
+
+
+class Gazetteer:
+    """The places table as an alias index."""
+
+    def __init__(self, table: pd.DataFrame):
+        self.table = table.reset_index(drop=True)
+        self.aliases = sorted(
+            ((fold(alias.strip()), i) for i, row in self.table.iterrows()
+             for alias in row["aliases"].split(";") if alias.strip()),
+            key=lambda pair: -len(pair[0]))
+
+    @classmethod
+    def from_file(cls, path: Path = PLACES_FILE) -> "Gazetteer":
+        return cls(pd.read_csv(path, dtype=str, keep_default_na=False))
+
+    def duplicate_aliases(self) -> list[str]:
+        """Aliases that name more than one place (accent variants within one place are fine)."""
+        owners: dict[str, set[int]] = {}
+        for alias, row in self.aliases:
+            owners.setdefault(alias, set()).add(row)
+        return sorted(alias for alias, rows in owners.items() if len(rows) > 1)
+
+    def matches(self, phrase: str) -> tuple[list[int], str]:
+        """Rows whose aliases occur in the phrase (longest first, no overlaps), and the words left."""
+        text = fold(phrase)
+        found = []
+        for alias, row in self.aliases:
+            pattern = r"(?<![\w-])" + re.escape(alias) + r"(?![\w-])"
+            for m in re.finditer(pattern, text):
+                found.append((m.start(), row))
+            text = re.sub(pattern, lambda m: " " * len(m.group()), text)
+        return [row for _, row in sorted(found)], text
+
+    def resolve(self, phrase: str) -> PlaceMatch:
+        if not phrase.strip():
+            return PlaceMatch((), "", (), "", None, None, None)
+        rows, rest = self.matches(phrase)
+        unknown = [w for w in re.findall(r"[\w'-]+", rest) if w not in GENERIC_WORDS and not w.isdigit()]
+        if not rows or unknown:
+            words = ", ".join(repr(w) for w in unknown) or repr(phrase)
+            raise ValueError(f"no place in {PLACES_FILE.name} matches {words}: add it, or an alias, there")
+        hits = self.table.loc[list(dict.fromkeys(rows))]
+        regions = hits[hits["kind"] == "region"]
+        fine = hits[hits["kind"].isin(FINE_KINDS)]
+        chosen = fine if len(fine) else hits[hits["kind"] == "cercle"]
+        if not len(chosen):
+            chosen = regions
+        admin1_all = tuple(dict.fromkeys(chosen["admin1"]))
+        precision = int(chosen["geo_precision"].astype(int).max())
+        if len(chosen) > 1:
+            precision = max(precision, 2)
+        return PlaceMatch(
+            places=tuple(chosen["name"]),
+            admin1=admin1_all[0],
+            admin1_all=admin1_all,
+            region_reported="; ".join(regions["name"]),
+            latitude=round(float(chosen["latitude"].astype(float).mean()), 4),
+            longitude=round(float(chosen["longitude"].astype(float).mean()), 4),
+            geo_precision=precision,
+        )
+
+
+class MaliOutline:
+    """Mali's national outline, to tell a point inside Mali from one in a neighbour's bounding box."""
+
+    def __init__(self, path: Path = OUTLINE_FILE):
+        self.path = path
+
+    @cached_property
+    def geometry(self):
+        collection = json.loads(self.path.read_text(encoding="utf-8"))
+        features = collection.get("features", [collection])
+        return shape(features[0]["geometry"])
+
+    def contains(self, latitude: float, longitude: float) -> bool:
+        return self.geometry.covers(Point(longitude, latitude))

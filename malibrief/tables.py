@@ -1,0 +1,106 @@
+"""The briefing's tables, as data frames with reader-facing column names; html.escape happens in narrative."""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import analysis, config
+from .narrative import fmt_range
+
+PEOPLE = {"range": "People (low–high)", "low": "People (low)", "high": "People (high)"}
+
+
+def _people(row, estimate: str) -> str:
+    return fmt_range(int(row["low"]), int(row["high"]), int(row["open_ended"]), estimate)
+
+
+def _wide(grouped: pd.DataFrame, column: str, label: str, estimate: str) -> pd.DataFrame:
+    """One row per value of `column`: events and people per violation side by side."""
+    out = pd.DataFrame(index=pd.Index(list(dict.fromkeys(grouped[column])), name=label))
+    for violation in config.VIOLATIONS:
+        rows = grouped[grouped["violation"] == violation].set_index(column)
+        if rows.empty:
+            continue
+        out[f"{violation.capitalize()}: events"] = rows["events"].reindex(out.index).fillna(0).astype(int)
+        out[f"{violation.capitalize()}: people"] = rows.apply(_people, axis=1, estimate=estimate).reindex(out.index).fillna("–")
+    return out.reset_index()
+
+
+def year_table(per_year: pd.DataFrame, estimate: str) -> pd.DataFrame:
+    return _wide(per_year, "year", "Year", estimate)
+
+
+def actor_table(violations: pd.DataFrame, estimate: str) -> pd.DataFrame:
+    return _wide(analysis.by_group(violations, "actor_class", config.ACTOR_CLASSES), "actor_class",
+                 "Perpetrator class", estimate)
+
+
+def victim_table(violations: pd.DataFrame, estimate: str) -> pd.DataFrame:
+    return _wide(analysis.by_group(violations, "victim_type", config.VICTIM_TYPES), "victim_type",
+                 "Victims", estimate)
+
+
+def region_table(violations: pd.DataFrame, estimate: str) -> pd.DataFrame:
+    grouped = analysis.by_group(violations, "admin1", (*config.ADMIN1, ""))
+    return _wide(grouped.assign(admin1=grouped["admin1"].replace("", "not stated")), "admin1", "Region", estimate)
+
+
+def attribution_table(events: pd.DataFrame) -> pd.DataFrame:
+    table = pd.crosstab(events["actor_class"], events["attribution"].replace("", "no perpetrator named"))
+    table = table.reindex([c for c in config.ACTOR_CLASSES if c in table.index])
+    return table.rename_axis(index="Perpetrator class", columns=None).reset_index()
+
+
+def largest_table(largest: pd.DataFrame, estimate: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Date": [f"{d:%d %b %Y}" if p in ("day", "week") else f"{d:%B %Y}" if p in ("month", "months") else f"{d:%Y}"
+                 for d, p in zip(largest["date_start"], largest["date_precision"])],
+        "Place": largest["place"].replace("", "not stated"),
+        "Perpetrator": largest["actor"],
+        "Violation": largest["violation"],
+        "People": [fmt_range(int(lo), int(lo if pd.isna(hi) else hi), int(pd.isna(hi)), estimate)
+                   for lo, hi in zip(largest["victims_low"], largest["victims_high"])],
+        "Sources": largest["source_ids"],
+    })
+
+
+def outcome_table(held: pd.DataFrame) -> pd.DataFrame:
+    return held.reset_index().rename(columns={"outcome": "What became of them", "events": "Events",
+                                              "people_low": "People (low)"})
+
+
+def count_rules_table(rules: pd.DataFrame) -> pd.DataFrame:
+    shown = rules[rules["kind"] != "number"]
+    numbers = rules[rules["kind"] == "number"]
+    words = ", ".join(t for t in numbers["term"] if t != "<N>")
+    row = {"term": f"number words ({words})", "kind": "number", "low": "N", "high": "N",
+           "rule": "a number word counts as its figure", "acled_convention": "the figure"}
+    table = pd.concat([numbers[numbers["term"] == "<N>"], pd.DataFrame([row]), shown], ignore_index=True)
+    return table.rename(columns={"term": "Phrase", "kind": "Kind", "low": "Low", "high": "High",
+                                 "rule": "Rule", "acled_convention": "ACLED records"})
+
+
+def flags_table(flags: pd.DataFrame, events: pd.DataFrame, excluded) -> pd.DataFrame:
+    counts = events["flags"].str.split("; ").explode().value_counts()
+    listed = pd.concat([flags, pd.DataFrame([{"flag": "relative_date",
+                        "description": "(set by the cleaning) the date counts from another mention's date"}])])
+    return pd.DataFrame({
+        "Flag": listed["flag"], "Meaning": listed["description"],
+        "Events in the period": [int(counts.get(f, 0)) for f in listed["flag"]],
+        "In this briefing": ["left out" if f in excluded else "counted" for f in listed["flag"]],
+    })
+
+
+def out_of_scope_table(out_of_scope: pd.DataFrame, sources: pd.DataFrame, start_year: int, end_year: int) -> pd.DataFrame:
+    if out_of_scope.empty:
+        return pd.DataFrame()
+    years = dict(zip(sources["source_id"], sources["events_year"].astype(int)))
+    rows = out_of_scope[out_of_scope["source_id"].map(years).between(start_year, end_year)]
+    return pd.DataFrame({"Source": rows["source_id"], "Violation": rows["violation"],
+                         "As the source puts it": rows["count_text"].replace("", "(no figure)"),
+                         "Place": rows["place_text"], "What": rows["summary"]})
+
+
+def event_sources_table(events: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"Event": events["event_id"], "Date": events["date_start"].dt.strftime("%Y-%m-%d"),
+                         "Place": events["place"].replace("", "not stated"), "Summary": events["summary"],
+                         "Sources (mention, section, paragraph)": events["citations"]})

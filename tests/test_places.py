@@ -1,0 +1,142 @@
+"""Checks on the geographic reference tables in data/reference/.
+
+Runs offline with only pandas and shapely:
+    .venv/bin/python -m pytest tests/test_places.py
+"""
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from shapely.geometry import Point, shape
+from shapely.ops import unary_union
+
+REF = Path(__file__).parent.parent / "data" / "reference"
+SOURCES = Path(__file__).parent.parent.parent / "shared" / "sources"
+
+COLUMNS = ["place_id", "name", "kind", "aliases", "admin1", "admin2", "latitude",
+           "longitude", "geo_precision", "coord_source", "note"]
+ADMIN1 = {"Kayes", "Koulikoro", "Sikasso", "Ségou", "Mopti", "Tombouctou", "Gao",
+          "Kidal", "Ménaka", "Taoudénit", "Bamako"}
+POLYGONS = ["Kayes", "Koulikoro", "Sikasso", "Ségou", "Mopti", "Tombouctou", "Gao",
+            "Kidal", "Bamako"]
+# admin1 values that Natural Earth draws inside another (pre-split) polygon
+POLYGON_OF = {"Ménaka": "Gao", "Taoudénit": "Tombouctou"}
+KINDS = {"locality", "commune", "cercle", "region", "city"}
+
+
+@pytest.fixture(scope="module")
+def places():
+    return pd.read_csv(REF / "places.csv", dtype=str, keep_default_na=False,
+                       encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def outline():
+    fc = json.loads((REF / "mali_outline.geojson").read_text(encoding="utf-8"))
+    assert len(fc["features"]) == 1
+    return shape(fc["features"][0]["geometry"])
+
+
+@pytest.fixture(scope="module")
+def admin1():
+    fc = json.loads((REF / "mali_admin1.geojson").read_text(encoding="utf-8"))
+    return {f["properties"]["name"]: shape(f["geometry"]) for f in fc["features"]}
+
+
+def points(places):
+    for row in places.itertuples():
+        yield row, Point(float(row.longitude), float(row.latitude))
+
+
+def test_columns(places):
+    assert list(places.columns) == COLUMNS
+    assert len(places) > 0
+
+
+def test_place_id_unique_ascii_slug(places):
+    assert places.place_id.is_unique, places.place_id[places.place_id.duplicated()].tolist()
+    bad = [p for p in places.place_id if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", p)]
+    assert not bad
+
+
+def test_aliases_unique_across_rows(places):
+    owner = {}
+    clashes = []
+    for row in places.itertuples():
+        aliases = [a.strip() for a in row.aliases.split(";") if a.strip()]
+        assert aliases, f"{row.place_id} has no alias"
+        for a in aliases:
+            key = a.casefold()
+            if key in owner and owner[key] != row.place_id:
+                clashes.append((a, owner[key], row.place_id))
+            owner[key] = row.place_id
+    assert not clashes
+
+
+def test_admin1_allowed(places):
+    assert set(places.admin1) <= ADMIN1, set(places.admin1) - ADMIN1
+
+
+def test_kind_allowed(places):
+    assert set(places.kind) <= KINDS, set(places.kind) - KINDS
+
+
+def test_geo_precision_codes(places):
+    assert set(places.geo_precision) <= {"1", "2", "3"}, set(places.geo_precision)
+
+
+def test_coord_source_non_empty(places):
+    assert (places.coord_source.str.strip() != "").all()
+
+
+def test_coordinates_numeric(places):
+    lat = pd.to_numeric(places.latitude)
+    lon = pd.to_numeric(places.longitude)
+    assert lat.between(-90, 90).all() and lon.between(-180, 180).all()
+
+
+def test_points_inside_mali_outline(places, outline):
+    outside = [r.place_id for r, pt in points(places) if not outline.contains(pt)]
+    assert not outside
+
+
+def test_points_inside_their_admin1_polygon(places, admin1):
+    wrong = []
+    for r, pt in points(places):
+        poly = admin1[POLYGON_OF.get(r.admin1, r.admin1)]
+        if not poly.contains(pt):
+            wrong.append((r.place_id, r.admin1))
+    assert not wrong
+
+
+def test_admin1_polygons(admin1, outline):
+    assert sorted(admin1) == sorted(POLYGONS)
+    for name, geom in admin1.items():
+        assert geom.is_valid and geom.geom_type == "Polygon", name
+    union = unary_union(list(admin1.values()))
+    assert union.symmetric_difference(outline).area < 1e-3 * outline.area
+
+
+@pytest.mark.parametrize("name", ["mali_outline.geojson", "mali_admin1.geojson"])
+def test_geojson_small_and_rounded(name):
+    raw = (REF / name).read_text(encoding="utf-8")
+    assert len(raw.encode("utf-8")) < 300_000
+    assert not re.search(r"-?\d+\.\d{5,}", raw), "coordinates must have <= 4 decimals"
+
+
+def test_aliases_appear_in_chapters(places):
+    files = sorted(SOURCES.glob("*.txt")) if SOURCES.is_dir() else []
+    if not files:
+        pytest.skip(f"chapters not available at {SOURCES}")
+    texts = []
+    for f in files:
+        lines = f.read_text(encoding="utf-8").splitlines()
+        if f.name == "ai-2021.txt":
+            lines = lines[:56]  # the chapter ends at line 56
+        texts.append("\n".join(lines))
+    text = "\n".join(texts)
+    missing = [(r.place_id, a) for r in places.itertuples()
+               for a in r.aliases.split(";") if a and a not in text]
+    assert not missing
