@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from .config import REFERENCE
-from .counts import normalise
+from .text import normalise
 
 ACTORS_FILE = REFERENCE / "actors.csv"
 PHRASES_FILE = REFERENCE / "actor_phrases.csv"

@@ -6,7 +6,6 @@ module only applies them. A high of None means the source gives no upper figure.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .config import REFERENCE
+from .text import normalise
 
 COUNT_WORDS_FILE = REFERENCE / "count_words.csv"
 
@@ -48,12 +48,6 @@ class CountRules:
 @lru_cache(maxsize=4)
 def load_rules(path: Path = COUNT_WORDS_FILE) -> CountRules:
     return CountRules.from_table(pd.read_csv(path, dtype=str, keep_default_na=False))
-
-
-def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
-    text = text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"').replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", text).strip().strip(".;:")
 
 
 def _apply(formula: str, n: int) -> int | None:

@@ -6,7 +6,7 @@ this module knows only what values each may take, so build.py and the notebook r
 from __future__ import annotations
 
 from . import config
-from .places import fold
+from .text import fold
 
 LIST_PARAMETERS = ("regions", "actor_classes", "actors", "violations", "exclude_flags")
 ESTIMATES = ("low", "high", "range")

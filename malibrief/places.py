@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -18,6 +17,7 @@ import pandas as pd
 from shapely.geometry import Point, shape
 
 from .config import REFERENCE
+from .text import fold
 
 PLACES_FILE = REFERENCE / "places.csv"
 OUTLINE_FILE = REFERENCE / "mali_outline.geojson"
@@ -32,12 +32,6 @@ north south east west mali mali's country farms farm farmland herders temporary 
 outside same niger
 """.split())  # "niger" only ever stands in "the Niger River" in these chapters
 FINE_KINDS = ("locality", "commune", "city")
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form, so Ségou and Segou find the same alias."""
-    text = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,8 @@ def _make_inert(soup: BeautifulSoup) -> None:
                 del tag[name]
             elif name == "style":
                 tag[name] = CSS_REMOTE_URL.sub("none", tag[name])
+            elif tag.name == "a" and name == "href" and tag[name].strip().lower().startswith("https://"):
+                tag["rel"] = "noopener noreferrer"  # a link loads nothing until the reader follows it
             elif name in URL_ATTRIBUTES and not _is_local(tag[name]):
                 _drop_url(soup, tag, name)
 

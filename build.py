@@ -1,0 +1,295 @@
+#!/usr/bin/env python3
+"""Build the briefing: execute the notebooks with papermill, render HTML and PDF with nbconvert.
+
+    python build.py                                   # the default briefing, into build/
+    python build.py -p regions Mopti -p start_year 2023 --out build/mopti
+    python build.py -f params.yaml                    # parameters from a YAML file
+    python build.py --each regions                    # one briefing per region, and an index page
+
+Parameters are checked before any kernel starts; a bad one exits with status 2. A failing notebook
+cell exits with status 1, keeps the executed notebook for inspection, and leaves the last rendered
+briefing untouched. Steps whose inputs, parameters and code have not changed are not run again.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import html
+import json
+import os
+import re
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import yaml
+
+from malibrief import config
+from malibrief.params import LIST_PARAMETERS, ParameterError, validate
+
+CLEAN_NB = config.NOTEBOOKS / "01-clean.ipynb"
+BRIEFING_NB = config.NOTEBOOKS / "02-briefing.ipynb"
+PATH_PARAMETERS = ("raw_dir", "reference_dir", "out_dir", "processed_dir", "figures_dir")
+CODE = [config.ROOT / "malibrief"]
+EACH_CHOICES = {"regions": config.ADMIN1, "actor_classes": config.ACTOR_CLASSES, "violations": config.VIOLATIONS}
+
+
+class BuildError(RuntimeError):
+    """A step failed: the message names the notebook, the cell and the error."""
+
+
+def notebook_parameters(path: Path) -> dict[str, tuple[object, str]]:
+    """Name -> (default, help) from the cell tagged `parameters`, read without starting Jupyter."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cell = next(c for c in notebook["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    source = "".join(cell["source"])
+    found = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            line = source.splitlines()[node.lineno - 1]
+            comment = line.split("#", 1)[1].strip() if "#" in line else ""
+            found[node.targets[0].id] = (ast.literal_eval(node.value), comment)
+    return found
+
+
+def parse_value(text: str):
+    """As papermill reads -p values: YAML scalars and lists, never code; anything else stays text."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    return value if isinstance(value, (str, int, float, bool, list)) else text
+
+
+def _reference_column(name: str, column: str) -> list[str]:
+    import csv
+
+    with open(config.REFERENCE / name, encoding="utf-8", newline="") as handle:
+        return [row[column] for row in csv.DictReader(handle)]
+
+
+def plan(values: dict, out: Path, each: str | None) -> tuple[dict, list[tuple[str, dict]]]:
+    """Cleaning parameters and one (name, parameters) per briefing, all validated; raises ParameterError."""
+    clean_spec, brief_spec = notebook_parameters(CLEAN_NB), notebook_parameters(BRIEFING_NB)
+    unknown = [n for n in values if n not in clean_spec and n not in brief_spec or n in PATH_PARAMETERS[2:]]
+    problems = [f"unknown parameter {n!r}; see --help for the list" for n in unknown]
+    clean_values = {n: v for n, v in values.items() if n in clean_spec and n not in brief_spec and n not in unknown}
+    for name in ("raw_dir", "reference_dir"):
+        if name in clean_values and not config.project_path(str(clean_values[name])).is_dir():
+            problems.append(f"{name}: {clean_values[name]!r} is not a folder")
+    brief_values = {n: v for n, v in values.items() if n in brief_spec and n not in unknown}
+    if each and each not in EACH_CHOICES:
+        problems.append(f"--each: expected one of {', '.join(EACH_CHOICES)}, got {each!r}")
+    if problems:
+        raise ParameterError(problems)
+    defaults = {n: d for n, (d, _) in brief_spec.items() if n not in PATH_PARAMETERS}
+    checks = dict(actors=_reference_column("actors.csv", "actor"),
+                  flags=[*_reference_column("flags.csv", "flag"), "relative_date"])
+    base = validate(brief_values, defaults, **checks)
+    own_data = not clean_values
+    clean = {**clean_values, "out_dir": "data/processed" if own_data else str(out / "processed")}
+    processed = clean["out_dir"]
+    if not each:
+        figures = "figures" if own_data and base == validate({}, defaults, **checks) else str(out / "figures")
+        return clean, [("briefing", {**base, "processed_dir": processed, "figures_dir": figures})]
+    chosen = base[each] or list(EACH_CHOICES[each])
+    runs = []
+    for value in chosen:
+        name = re.sub(r"[^a-z0-9]+", "-", value.lower().encode("ascii", "ignore").decode()).strip("-")
+        runs.append((name, {**validate({**brief_values, each: [value]}, defaults, **checks),
+                            "processed_dir": processed, "figures_dir": str(out / name / "figures")}))
+    return clean, runs
+
+
+def digest(paths, *extra) -> str:
+    """Content hash over files (recursively) and extra values: the cache key of a step."""
+    h = hashlib.sha256()
+    for root in paths:
+        root = Path(root)
+        for path in sorted(root.rglob("*") if root.is_dir() else [root]):
+            if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith("."):
+                h.update(str(path.relative_to(root.parent)).encode())
+                h.update(path.read_bytes())
+    h.update(json.dumps(extra, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+class Cache:
+    def __init__(self, out: Path, force: bool):
+        self.path, self.force = out / ".cache" / "steps.json", force
+        self.entries = json.loads(self.path.read_text()) if self.path.exists() and not force else {}
+
+    def fresh(self, step: str, key: str, outputs) -> bool:
+        return not self.force and self.entries.get(step) == key and all(Path(p).exists() for p in outputs)
+
+    def store(self, step: str, key: str) -> None:
+        self.entries[step] = key
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.entries, indent=1, sort_keys=True))
+        os.replace(tmp, self.path)
+
+
+def execute(source: Path, target: Path, parameters: dict, quiet: bool) -> None:
+    """Run a notebook in a fresh kernel; on failure the executed notebook stays for inspection."""
+    import papermill as pm
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
+                            cwd=str(config.NOTEBOOKS), progress_bar=not quiet, log_output=False)
+    except pm.PapermillExecutionError as err:
+        raise BuildError(f"{source.name} failed in cell {err.cell_index} (execution count {err.exec_count}): "
+                         f"{err.ename}: {err.evalue}\n  the executed notebook is kept: {target}") from None
+    except Exception as err:  # a kernel that dies or cannot start
+        raise BuildError(f"{source.name} could not run: {type(err).__name__}: {err}\n"
+                         f"  the executed notebook, if any, is kept: {target}") from None
+
+
+def render(executed: Path, html_path: Path, pdf_path: Path, parameters: dict) -> None:
+    import nbformat
+
+    from malibrief.render import render_html, render_pdf
+
+    nb = nbformat.read(executed, as_version=4)
+    period = (str(parameters["start_year"]) if parameters["start_year"] == parameters["end_year"]
+              else f"{parameters['start_year']}–{parameters['end_year']}")
+    scope = ", ".join(parameters["regions"]) or "Mali"
+    nb.metadata["briefing"] = {"title": parameters["title"], "period": period,
+                               "subtitle": f"Documented killings, detentions and enforced disappearances: {scope}",
+                               "data_date": _data_date(Path(config.project_path(parameters["processed_dir"])))}
+    render_html(nb, html_path)
+    render_pdf(nb, pdf_path)
+
+
+def _data_date(processed: Path) -> str:
+    import csv
+
+    with open(processed / "sources.csv", encoding="utf-8", newline="") as handle:
+        published = sorted(row["published"] for row in csv.DictReader(handle))
+    return f"Sources published {published[0]} to {published[-1]}"
+
+
+def briefing_job(name: str, parameters: dict, folder: Path, key: str, quiet: bool) -> tuple[str, str]:
+    """Execute and render one briefing; run in a worker process for batches."""
+    executed = folder / "executed" / BRIEFING_NB.name
+    execute(BRIEFING_NB, executed, parameters, quiet)
+    render(executed, folder / "briefing.html", folder / "briefing.pdf", parameters)
+    return name, key
+
+
+def say(quiet: bool, message: str) -> None:
+    if not quiet:
+        print(message, file=sys.stderr, flush=True)
+
+
+def build(values: dict, out: Path, each: str | None, force: bool, quiet: bool, jobs: int) -> list[Path]:
+    clean_parameters, runs = plan(values, out, each)
+    cache = Cache(out, force)
+    raw = config.project_path(clean_parameters.get("raw_dir", "data/raw"))
+    reference = config.project_path(clean_parameters.get("reference_dir", "data/reference"))
+    processed = config.project_path(clean_parameters["out_dir"])
+    clean_key = digest([CLEAN_NB, raw, reference, *CODE], clean_parameters)
+    clean_executed = out / "executed" / CLEAN_NB.name
+    if cache.fresh("clean", clean_key, [clean_executed, processed / "events.csv"]):
+        say(quiet, f"cleaning: unchanged, skipped ({processed})")
+    else:
+        say(quiet, f"cleaning: executing {CLEAN_NB.name} -> {processed}")
+        execute(CLEAN_NB, clean_executed, clean_parameters, quiet)
+        cache.store("clean", clean_key)
+    pending, written = [], []
+    for name, parameters in runs:
+        folder = out if each is None else out / name
+        key = digest([BRIEFING_NB, processed, reference, *CODE], parameters)
+        outputs = [folder / "briefing.html", folder / "briefing.pdf", folder / "executed" / BRIEFING_NB.name]
+        written += outputs[:2]
+        if cache.fresh(f"briefing:{name}", key, outputs):
+            say(quiet, f"briefing {name}: unchanged, skipped")
+        else:
+            pending.append((name, parameters, folder, key))
+    if len(pending) == 1:
+        name, parameters, folder, key = pending[0]
+        say(quiet, f"briefing {name}: executing {BRIEFING_NB.name}, rendering HTML and PDF")
+        cache.store(f"briefing:{name}", briefing_job(name, parameters, folder, key, quiet)[1])
+    elif pending:
+        say(quiet, f"{len(pending)} briefings: executing and rendering on {jobs} processes")
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(briefing_job, n, p, f, k, True) for n, p, f, k in pending]
+            for future in futures:
+                name, key = future.result()
+                cache.store(f"briefing:{name}", key)
+                say(quiet, f"briefing {name}: done")
+    if each:
+        written.append(write_index(out, runs, each))
+    return written
+
+
+def write_index(out: Path, runs, each: str) -> Path:
+    items = "".join(f'<li><a href="{html.escape(n)}/briefing.html">{html.escape(", ".join(p[each]))}</a> '
+                    f'(<a href="{html.escape(n)}/briefing.pdf">PDF</a>)</li>' for n, p in runs)
+    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Briefings by {html.escape(each)}"
+            f"</title></head><body><h1>One briefing per value of {html.escape(each)}</h1><ul>{items}</ul>"
+            f"</body></html>\n")
+    path = out / "index.html"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def parameter_help() -> str:
+    lines = ["notebook parameters (-p NAME VALUE; lists as YAML, e.g. -p regions '[Mopti, Gao]', or one value):"]
+    for notebook in (CLEAN_NB, BRIEFING_NB):
+        lines.append(f"  {notebook.name}:")
+        for name, (default, meaning) in notebook_parameters(notebook).items():
+            if name not in PATH_PARAMETERS[2:]:
+                lines.append(f"    {name:<15} default {default!r}: {meaning}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=parameter_help(),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="set a notebook parameter (repeatable)")
+    parser.add_argument("-f", "--parameters-file", type=Path, help="YAML file of parameters (-p wins)")
+    parser.add_argument("--out", type=Path, default=config.ROOT / "build", help="output folder (default: build/)")
+    parser.add_argument("--each", help="one briefing per value of this list parameter (regions, actor_classes, violations)")
+    parser.add_argument("--force", action="store_true", help="run every step, ignoring the cache")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only the last line")
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="parallel briefings (default: cores)")
+    args = parser.parse_args(argv)
+    values = {}
+    if args.parameters_file:
+        try:
+            loaded = yaml.safe_load(args.parameters_file.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as err:
+            print(f"build: cannot read {args.parameters_file}: {err}", file=sys.stderr)
+            return 2
+        if not isinstance(loaded, dict):
+            print(f"build: {args.parameters_file} must hold NAME: VALUE pairs", file=sys.stderr)
+            return 2
+        values.update(loaded)
+    values.update({name: parse_value(value) for name, value in args.parameter})
+    out = args.out.resolve()
+    started = time.perf_counter()
+    try:
+        written = build(values, out, args.each, args.force, args.quiet, max(1, args.jobs))
+    except ParameterError as err:
+        print(f"build: {err}", file=sys.stderr)
+        return 2
+    except BuildError as err:
+        print(f"build: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"build: cannot write: {err}", file=sys.stderr)
+        return 1
+    shown = ", ".join(str(p.relative_to(out)) for p in written[:4]) + (" ..." if len(written) > 4 else "")
+    print(f"build: wrote {shown} in {out} ({time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

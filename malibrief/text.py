@@ -1,0 +1,16 @@
+"""Text normalisation shared by the parsers and parameter checks; stdlib only, so it imports fast."""
+import re
+import unicodedata
+
+
+def normalise(text: str) -> str:
+    """NFC, straight quotes, single spaces, no trailing punctuation: a phrase as it would be compared."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"').replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", text).strip().strip(".;:")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form, so Ségou and Segou compare equal."""
+    text = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
