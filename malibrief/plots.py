@@ -160,23 +160,26 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
 
 
 def timeline(by_month: pd.DataFrame, largest: pd.DataFrame, which, start_year: int, end_year: int):
-    """People per month (low figures), one row of stems per violation, the largest events labelled."""
-    fig, ax = plt.subplots(figsize=(9, 3.6))
-    offsets = {v: i for i, v in enumerate(which)}
-    width = 8
+    """People per month (low figures), one bar per violation, the largest events labelled on their bar."""
+    fig, ax = plt.subplots(figsize=(9, 3.8))
+    shift = {v: (i - (len(which) - 1) / 2) * 10 for i, v in enumerate(which)}
     for violation in which:
         rows = by_month[by_month["violation"] == violation]
-        x = rows["month"] + pd.to_timedelta((offsets[violation] - 1) * width, unit="D")
-        ax.bar(x, rows["victims_low"], width=width, color=config.VIOLATION_COLOURS[violation], label=LABELS[violation])
-    for row in largest.itertuples():
-        month = row.date_start.to_period("M").to_timestamp()
-        height = by_month[(by_month["month"] == month) & (by_month["violation"] == row.violation)]["victims_low"].sum()
-        ax.annotate(f"{row.place.split(';')[0] or 'no place given'} ({row.victims_low})", (month, height),
-                    xytext=(0, 4), textcoords="offset points", ha="center", fontsize=7, rotation=30)
+        x = rows["month"] + pd.to_timedelta(14 + shift[violation], unit="D")
+        ax.bar(x, rows["victims_low"], width=10, color=config.VIOLATION_COLOURS[violation], label=LABELS[violation])
+    labelled = largest.assign(month=largest["date_start"].dt.to_period("M").dt.to_timestamp())
+    for i, ((month, violation), rows) in enumerate(labelled.groupby(["month", "violation"], sort=True)):
+        height = by_month[(by_month["month"] == month) & (by_month["violation"] == violation)]["victims_low"].sum()
+        text = ", ".join(f"{(r.place.split(';')[0] or 'no place given')} ({r.victims_low:,})" for r in rows.itertuples())
+        ax.annotate(text, (month + pd.to_timedelta(14 + shift[violation], unit="D"), height),
+                    xytext=(6, 6 + 12 * (i % 3)), textcoords="offset points", fontsize=7,
+                    arrowprops={"arrowstyle": "-", "color": "#777777", "linewidth": 0.5})
     ax.set_xlim(pd.Timestamp(start_year, 1, 1), pd.Timestamp(end_year, 12, 31))
+    ax.set_xticks([pd.Timestamp(y, 1, 1) for y in range(start_year, end_year + 1)])
+    ax.set_xticklabels([str(y) for y in range(start_year, end_year + 1)])
     ax.set_ylabel("People (low figure)")
     ax.set_xlabel("Month the event began")
-    ax.set_ylim(bottom=0, top=max(1, by_month["victims_low"].max() if len(by_month) else 1) * 1.3)
+    ax.set_ylim(bottom=0, top=max(1, by_month["victims_low"].max() if len(by_month) else 1) * 1.35)
     ax.legend(frameon=False, fontsize=8, loc="upper right")
     fig.tight_layout()
     return fig

@@ -38,7 +38,7 @@ URL_ATTRIBUTES = {"href", "xlink:href", "src", "srcset", "poster", "background",
 CSS_IMPORT = re.compile(r"@import[^;]*;?", re.I)
 CSS_REMOTE_URL = re.compile(r"url\(\s*(?!['\"]?\s*data:)[^)]*\)", re.I)
 # From these column counts a table is set smaller in the PDF, then on a landscape page.
-WIDE_TABLE_COLUMNS, VERY_WIDE_TABLE_COLUMNS = 8, 16
+WIDE_TABLE_COLUMNS, VERY_WIDE_TABLE_COLUMNS = 6, 16
 
 
 def render_html(nb: nbformat.NotebookNode, out_path: Path) -> Path:
