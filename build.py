@@ -141,8 +141,10 @@ def execute(source: Path, target: Path, parameters: dict, quiet: bool) -> None:
         pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
                             cwd=str(config.NOTEBOOKS), progress_bar=not quiet, log_output=False)
     except pm.PapermillExecutionError as err:
-        raise BuildError(f"{source.name} failed in cell {err.cell_index} (execution count {err.exec_count}): "
-                         f"{err.ename}: {err.evalue}\n  the executed notebook is kept: {target}") from None
+        first_line = next((line for line in (err.source or "").splitlines() if line.strip()), "")
+        raise BuildError(f"{source.name} failed in the cell run as [{err.exec_count}], which starts "
+                         f"{first_line.strip()!r}: {err.ename}: {err.evalue}\n"
+                         f"  the executed notebook is kept: {target}") from None
     except Exception as err:  # a kernel that dies or cannot start
         raise BuildError(f"{source.name} could not run: {type(err).__name__}: {err}\n"
                          f"  the executed notebook, if any, is kept: {target}") from None

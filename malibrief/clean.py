@@ -5,6 +5,8 @@ the input before raising, so nothing is written from input that is not wholly va
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +20,7 @@ from .dates import DateSpan, parse_date
 from .errors import DataError, Problem, raise_if
 from .places import Gazetteer, MaliOutline
 
-READ = dict(dtype=str, keep_default_na=False, encoding="utf-8")
+READ = dict(dtype=str, keep_default_na=False)
 PRECISION_RANK = {p: i for i, p in enumerate(config.DATE_PRECISIONS)}
 
 
@@ -44,23 +46,43 @@ class CleaningLog:
         return pd.DataFrame(self.rows, columns=["step", "count", "detail"])
 
 
+def _record_lines(text: str) -> list[int]:
+    """The line each data record starts on (header = line 1), counting quoted line breaks."""
+    reader, starts, previous = csv.reader(io.StringIO(text)), [], 0
+    for record in reader:
+        if record:
+            starts.append(previous + 1)
+        previous = reader.line_num
+    return starts[1:]
+
+
 def read_csv(path: Path, required: tuple[str, ...] = ()) -> pd.DataFrame:
-    """A table as text, with a clear error for a missing, empty, mis-encoded or malformed file."""
+    """A table as text, indexed by line number, with a clear error for a missing, empty, mis-encoded
+    or malformed file."""
+    def fail(message, line=None):
+        raise DataError([Problem(str(path), line, None, None, message)]) from None
+
     try:
-        frame = pd.read_csv(path, **READ)
-    except FileNotFoundError:
-        raise DataError([Problem(str(path), None, None, None, "file not found")]) from None
+        data = Path(path).read_bytes()
+    except OSError as err:
+        fail(f"cannot be read: {err.strerror}")
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise DataError([Problem(str(path), None, None, None,
-                                 f"is not UTF-8 text (byte {err.start}): save it as UTF-8")]) from None
+        fail(f"is not UTF-8 text (byte {err.start}): save it as UTF-8", data[:err.start].count(b"\n") + 1)
+    try:
+        frame = pd.read_csv(io.StringIO(text), **READ)
     except pd.errors.EmptyDataError:
-        raise DataError([Problem(str(path), None, None, None, "is empty: it needs a header and rows")]) from None
+        fail("is empty: it needs a header and rows")
     except pd.errors.ParserError as err:
-        raise DataError([Problem(str(path), None, None, None, f"is not well-formed CSV: {err}")]) from None
+        row = re.search(r"row (\d+)", str(err))
+        fail(f"is not well-formed CSV (an unclosed quote or a row with too many fields): {err}",
+             int(row[1]) + 1 if row else None)
     missing = [c for c in required if c not in frame.columns]
     raise_if(Problem(str(path), 1, c, None, "required column is missing") for c in missing)
     if frame.empty:
-        raise DataError([Problem(str(path), None, None, None, "has a header but no rows")])
+        fail("has a header but no rows")
+    frame.index = _record_lines(text)
     return frame
 
 
@@ -87,12 +109,12 @@ def load_inputs(raw_dir: Path = config.RAW, reference_dir: Path = config.REFEREN
     raise_if(found)
 
     gazetteer = Gazetteer(places)
-    found += [Problem(str(places_path), None, "aliases", a, "alias belongs to more than one place")
-              for a in dict.fromkeys(gazetteer.duplicate_aliases())]
+    found += [Problem(str(places_path), line, "aliases", alias, "alias belongs to more than one place")
+              for alias, lines in gazetteer.duplicate_aliases() for line in lines]
     outline = MaliOutline(reference_dir / "mali_outline.geojson")
     for i, row in places.iterrows():
         if not outline.contains(row["latitude"], row["longitude"]):
-            found.append(Problem(str(places_path), i + 2, "latitude/longitude",
+            found.append(Problem(str(places_path), i, "latitude/longitude",
                                  f"{row['latitude']}, {row['longitude']}", "lies outside Mali's outline"))
     found += _link_problems(incidents, raw_dir / "incidents.csv")
     raise_if(found)
@@ -102,7 +124,7 @@ def load_inputs(raw_dir: Path = config.RAW, reference_dir: Path = config.REFEREN
 
 def _link_problems(incidents: pd.DataFrame, path: Path) -> list[Problem]:
     ids = set(incidents["mention_id"])
-    return [Problem(str(path), i + 2, column, row[column], "names a mention_id that does not exist")
+    return [Problem(str(path), i, column, row[column], "names a mention_id that does not exist")
             for i, row in incidents.iterrows() for column in schemas.LINK_COLUMNS
             if row[column] and row[column] not in ids]
 
@@ -123,7 +145,7 @@ def parse_mentions(inputs: Inputs, log: CleaningLog) -> pd.DataFrame:
         anchor = None
         if row["date_from"]:
             if row["date_from"] in chain:
-                problems.append(Problem(path, i + 2, "date_from", row["date_from"], "date_from goes round in a circle"))
+                problems.append(Problem(path, i, "date_from", row["date_from"], "date_from goes round in a circle"))
                 return None
             anchor = date_of(row["date_from"], (*chain, mention_id))
             if anchor is None:
@@ -131,13 +153,13 @@ def parse_mentions(inputs: Inputs, log: CleaningLog) -> pd.DataFrame:
         try:
             spans[mention_id] = parse_date(row["date_text"], years[row["source_id"]], anchor)
         except ValueError as err:
-            problems.append(Problem(path, i + 2, "date_text", row["date_text"], str(err)))
+            problems.append(Problem(path, i, "date_text", row["date_text"], str(err)))
             return None
         return spans[mention_id]
 
     parsed = []
     for mention_id, (i, row) in rows.items():
-        line = i + 2
+        line = i
         out = {"mention_id": mention_id}
         span = date_of(mention_id)
         if span:
@@ -327,9 +349,12 @@ def finalise(events: pd.DataFrame, log: CleaningLog) -> tuple[pd.DataFrame, pd.D
     for column in ("date_start", "date_end"):
         events[column] = pd.to_datetime(events[column]).astype("datetime64[ns]")
     events["year"] = events["year"].astype(int)
+    events["geo_precision"] = events["geo_precision"].astype("Int64")  # empty where no place is named
     violations = long_violations(events)
-    raise_if(schemas.check(schemas.events_schema(), events, "events.csv")[1]
-             + schemas.check(schemas.violations_schema(), violations, "violations.csv")[1])
+    as_written = {"events.csv": events, "violations.csv": violations}  # lines as the files will have them
+    raise_if(p for name, frame in as_written.items() for p in schemas.check(
+        schemas.events_schema() if name == "events.csv" else schemas.violations_schema(),
+        frame.set_axis(range(2, len(frame) + 2)), name)[1])
     log.add("events out", len(events), "one row per event")
     log.add("violations out", len(violations), "one row per event and violation")
     flagged = events["flags"][events["flags"] != ""].str.split("; ").explode()

@@ -19,7 +19,8 @@ COUNT_WORDS_FILE = REFERENCE / "count_words.csv"
 
 _SUFFIX = re.compile(r",?\s*(?:and\s+)?possibly more$")
 _PARTS = re.compile(r",\s+(?:and\s+)?|\s+and\s+")
-_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+# A figure ends at a space or the end: "1,2345" and "1.000" match no rule rather than a wrong one.
+_DIGITS = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?=\s|$)")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class CountRules:
     qualifiers: dict[str, tuple[str, str]]  # phrase -> (low formula, high formula) in terms of N
     vague: dict[str, tuple[int, int | None]]
     articles: frozenset[str]
+    multipliers: dict[str, int]
+    collective: frozenset[str]
 
     @classmethod
     def from_table(cls, table: pd.DataFrame) -> "CountRules":
@@ -42,6 +45,8 @@ class CountRules:
             qualifiers={r.term: (str(r.low), "" if pd.isna(r.high) else str(r.high)) for r in rows("qualifier")},
             vague={r.term: (int(r.low), number_or_none(r.high)) for r in rows("vague")},
             articles=frozenset(r.term for r in rows("article")),
+            multipliers={r.term: int(r.low) for r in rows("multiplier")},
+            collective=frozenset(r.term for r in rows("collective")),
         )
 
 
@@ -61,14 +66,19 @@ def _apply(formula: str, n: int) -> int | None:
 
 
 def _number_at(text: str, rules: CountRules) -> tuple[int, str] | None:
-    """The figure a phrase starts with, in digits or words, and the rest of the phrase."""
+    """The figure a phrase starts with, in digits or words ("two thousand"), and the rest of the phrase."""
     match = _DIGITS.match(text)
     if match:
-        return int(match.group().replace(",", "")), text[match.end():].strip()
-    word, _, rest = text.partition(" ")
-    if word.lower() in rules.numbers:
-        return rules.numbers[word.lower()], rest
-    return None
+        number, rest = int(match.group().replace(",", "")), text[match.end():].strip()
+    else:
+        word, _, rest = text.partition(" ")
+        if word.lower() not in rules.numbers:
+            return None
+        number = rules.numbers[word.lower()]
+    word, _, after = rest.partition(" ")
+    if word.lower() in rules.multipliers:
+        return number * rules.multipliers[word.lower()], after
+    return number, rest
 
 
 def _quantity(part: str, rules: CountRules) -> tuple[int, int | None] | None:
@@ -88,7 +98,8 @@ def _quantity(part: str, rules: CountRules) -> tuple[int, int | None] | None:
     if found is not None:
         # "20 of the 27 detainees" and "five of them" count the part; nothing else needs the rest.
         return found[0], found[0]
-    if lower.split(" ", 1)[0] in rules.articles:
+    words = lower.split()
+    if words[0] in rules.articles and not rules.collective & set(words):
         return 1, 1
     return None
 
@@ -107,6 +118,8 @@ def parse_count(phrase: str, rules: CountRules | None = None) -> tuple[int, int 
         raise ValueError("a count cannot be negative")
     open_ended = bool(_SUFFIX.search(text))
     text = _SUFFIX.sub("", text)
+    if not text:
+        raise ValueError(f"{phrase!r} gives no figure")
     parts = [p for p in _PARTS.split(text) if p]
     quantities = [_quantity(p, rules) for p in parts]
     if len(parts) == 1 or not all(q is not None for q in quantities):
@@ -118,6 +131,8 @@ def parse_count(phrase: str, rules: CountRules | None = None) -> tuple[int, int 
         low = sum(q[0] for q in quantities)
         highs = [q[1] for q in quantities]
         high = None if open_ended or any(h is None for h in highs) else sum(highs)
+        if high == 0 or (high is not None and high < low):
+            raise ValueError(f"{phrase!r} gives no one, or a high below the low: not a count of victims")
         return low, high
     if not any(q is not None for q in quantities) and all(_is_name(p) for p in parts):
         return len(parts), (None if open_ended else len(parts))

@@ -96,17 +96,28 @@ def processed_files(cleaned: Cleaned, sources: pd.DataFrame, context: dict[str, 
 
 
 def write_all(files: dict[str, str], out_dir: Path) -> list[Path]:
-    """Write every file or none: into a scratch folder first, then moved into place one by one."""
+    """Write every file or none: new files go to a scratch folder; the old ones are kept there until
+    every new file is in place, and put back if any move fails."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".writing-", dir=out_dir))
+    (scratch / "old").mkdir()
+    moved: list[str] = []
     try:
         for name, text in files.items():
             (scratch / name).write_text(text, encoding="utf-8", newline="")
-        written = []
         for name in files:
+            if (out_dir / name).exists():
+                os.replace(out_dir / name, scratch / "old" / name)
+            moved.append(name)
             os.replace(scratch / name, out_dir / name)
-            written.append(out_dir / name)
-        return written
+        return [out_dir / name for name in files]
+    except BaseException:
+        for name in moved:
+            if (scratch / "old" / name).exists():
+                os.replace(scratch / "old" / name, out_dir / name)
+            else:
+                (out_dir / name).unlink(missing_ok=True)
+        raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -51,8 +51,9 @@ def validate(values: dict, defaults: dict, actors=(), flags=()) -> dict:
     for name in ("start_year", "end_year"):
         if name in merged and (isinstance(merged[name], bool) or not isinstance(merged[name], int)):
             problems.append(f"{name}: expected a whole year such as 2023, got {merged[name]!r}")
-    if isinstance(merged.get("start_year"), int) and isinstance(merged.get("end_year"), int):
-        if merged["start_year"] > merged["end_year"]:
+    years = [merged.get("start_year"), merged.get("end_year")]
+    if all(isinstance(y, int) and not isinstance(y, bool) for y in years):
+        if years[0] > years[1]:
             problems.append(f"start_year {merged['start_year']} is after end_year {merged['end_year']}")
     allowed = {"regions": config.ADMIN1, "actor_classes": config.ACTOR_CLASSES,
                "violations": config.VIOLATIONS, "actors": tuple(actors), "exclude_flags": tuple(flags)}
@@ -66,7 +67,7 @@ def validate(values: dict, defaults: dict, actors=(), flags=()) -> dict:
     if "input_format" in merged and merged["input_format"] not in INPUT_FORMATS:
         problems.append(f"input_format: expected one of {', '.join(INPUT_FORMATS)}, got {merged['input_format']!r}")
     for name, default in defaults.items():
-        if isinstance(default, str) and name in merged and not isinstance(merged[name], str):
+        if isinstance(default, str) and name not in LIST_PARAMETERS and not isinstance(merged[name], str):
             problems.append(f"{name}: expected text, got {merged[name]!r}")
     if problems:
         raise ParameterError(problems)

@@ -49,28 +49,29 @@ class Gazetteer:
     """The places table as an alias index."""
 
     def __init__(self, table: pd.DataFrame):
-        self.table = table.reset_index(drop=True)
+        self.table = table
         self.aliases = sorted(
-            ((fold(alias.strip()), i) for i, row in self.table.iterrows()
+            ((fold(alias.strip()), i, alias.strip()) for i, row in self.table.iterrows()
              for alias in row["aliases"].split(";") if alias.strip()),
-            key=lambda pair: -len(pair[0]))
+            key=lambda entry: -len(entry[0]))
 
     @classmethod
     def from_file(cls, path: Path = PLACES_FILE) -> "Gazetteer":
         return cls(pd.read_csv(path, dtype=str, keep_default_na=False))
 
-    def duplicate_aliases(self) -> list[str]:
-        """Aliases that name more than one place (accent variants within one place are fine)."""
-        owners: dict[str, set[int]] = {}
-        for alias, row in self.aliases:
-            owners.setdefault(alias, set()).add(row)
-        return sorted(alias for alias, rows in owners.items() if len(rows) > 1)
+    def duplicate_aliases(self) -> list[tuple[str, list]]:
+        """Aliases (as written) that name more than one place, with the rows of those places; accent
+        variants within one place are fine."""
+        owners: dict[str, dict] = {}
+        for folded, row, written in self.aliases:
+            owners.setdefault(folded, {}).setdefault(row, written)
+        return [(next(iter(rows.values())), sorted(rows)) for _, rows in sorted(owners.items()) if len(rows) > 1]
 
     def matches(self, phrase: str) -> tuple[list[int], str]:
         """Rows whose aliases occur in the phrase (longest first, no overlaps), and the words left."""
         text = fold(phrase)
         found = []
-        for alias, row in self.aliases:
+        for alias, row, _ in self.aliases:
             pattern = r"(?<![\w-])" + re.escape(alias) + r"(?![\w-])"
             for m in re.finditer(pattern, text):
                 found.append((m.start(), row))

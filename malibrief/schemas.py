@@ -29,7 +29,7 @@ def _listed(allowed, what: str) -> pa.Check:
     allowed = frozenset(allowed)
     return pa.Check(
         lambda s: s.map(lambda v: all(item.strip() in allowed for item in v.split(";") if item.strip())),
-        error=f"holds a {what} that is not in its reference table")
+        error=f"holds a {what} that is not in its reference table ({what}s: data/reference)")
 
 
 def _text(*checks, required=False) -> pa.Column:
@@ -64,9 +64,9 @@ def incidents_schema(source_ids, victim_tags, flags) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, strict=False, checks=[
         pa.Check(lambda df: (df["killed_text"].str.strip() + df["detained_text"].str.strip()
                              + df["disappeared_text"].str.strip()) != "",
-                 error="no killed_text, detained_text or disappeared_text: a mention must record a violation"),
+                 error="killed_text: no killed_text, detained_text or disappeared_text: a mention must record a violation"),
         pa.Check(lambda df: df.apply(lambda r: r["mention_id"].startswith(r["source_id"] + "-"), axis=1),
-                 error="mention_id does not start with its source_id"),
+                 error="mention_id: does not start with its source_id"),
     ])
 
 
@@ -120,9 +120,9 @@ def events_schema() -> pa.DataFrameSchema:
         "outcome": pa.Column(str, pa.Check.isin(("", *config.OUTCOMES))),
         **violations,
     }, strict=False, checks=[
-        pa.Check(lambda df: df["date_end"] >= df["date_start"], error="date_end is before date_start"),
+        pa.Check(lambda df: df["date_end"] >= df["date_start"], error="date_end: is before date_start"),
         *[pa.Check(lambda df, c=c: df[f"{c}_high"].isna() | (df[f"{c}_high"] >= df[f"{c}_low"]),
-                   error=f"{c}_high is below {c}_low") for c in config.COUNT_COLUMNS.values()],
+                   error=f"{c}_high: is below {c}_low") for c in config.COUNT_COLUMNS.values()],
     ])
 
 
@@ -138,7 +138,8 @@ def violations_schema() -> pa.DataFrameSchema:
 
 
 def check(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
-    """The frame as the schema coerces it, and every way it breaks the schema (header = line 1)."""
+    """The frame as the schema coerces it, and every way it breaks the schema. The frame's index holds
+    the line numbers; a check over whole rows names its column in its message ("mention_id: ...")."""
     try:
         return schema.validate(frame, lazy=True), []
     except pa.errors.SchemaErrors as err:
@@ -147,10 +148,15 @@ def check(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str | Path) -> 
             if case.check == "column_in_dataframe":
                 found.add(Problem(str(file), None, case.failure_case, None, "required column is missing"))
                 continue
-            line = None if case.index is None or pd.isna(case.index) else int(case.index) + 2
+            line = None if case.index is None or pd.isna(case.index) else int(case.index)
             column = case.column if isinstance(case.column, str) else None
             value = case.failure_case if column else None
-            found.add(Problem(str(file), line, column, value, _describe(str(case.check))))
+            message = _describe(str(case.check))
+            named = re.match(r"^(\w+): (.*)$", message)
+            if named and named[1] in frame.columns:
+                column, message = named[1], named[2]
+                value = frame.at[line, column] if line in frame.index else None
+            found.add(Problem(str(file), line, column, value, message))
         return frame, sorted(found, key=lambda p: (p.row or 0, p.column or "", p.message))
 
 
