@@ -5,6 +5,7 @@
     python build.py -p regions Mopti -p start_year 2023 --out build/mopti
     python build.py -f params.yaml                    # parameters from a YAML file
     python build.py --each regions                    # one briefing per region, and an index page
+    python build.py -p input_format acled -p input_path export.csv -p start_year 2018 -p end_year 2020 --out DIR
 
 Parameters are checked before any kernel starts; a bad one exits with status 2. A failing notebook
 cell exits with status 1, keeps the executed notebook for inspection, and leaves the last rendered
@@ -30,6 +31,8 @@ from malibrief import config
 from malibrief.params import LIST_PARAMETERS, ParameterError, validate
 
 CLEAN_NB = config.NOTEBOOKS / "01-clean.ipynb"
+ACLED_NB = config.NOTEBOOKS / "01-clean-acled.ipynb"
+CLEANING = {"incidents": CLEAN_NB, "acled": ACLED_NB}  # input_format -> the notebook that cleans it
 BRIEFING_NB = config.NOTEBOOKS / "02-briefing.ipynb"
 PATH_PARAMETERS = ("raw_dir", "reference_dir", "out_dir", "processed_dir", "figures_dir")
 CODE = [config.ROOT / "malibrief"]
@@ -70,37 +73,48 @@ def _reference_column(name: str, column: str) -> list[str]:
         return [row[column] for row in csv.DictReader(handle)]
 
 
-def plan(values: dict, out: Path, each: str | None) -> tuple[dict, list[tuple[str, dict]]]:
-    """Cleaning parameters and one (name, parameters) per briefing, all validated; raises ParameterError."""
-    clean_spec, brief_spec = notebook_parameters(CLEAN_NB), notebook_parameters(BRIEFING_NB)
-    unknown = [n for n in values if n not in clean_spec and n not in brief_spec or n in PATH_PARAMETERS[2:]]
-    problems = [f"unknown parameter {n!r}; see --help for the list" for n in unknown]
+def plan(values: dict, out: Path, each: str | None) -> tuple[Path, dict, list[tuple[str, dict]]]:
+    """The cleaning notebook and its parameters, and one (name, parameters) per briefing, all validated;
+    raises ParameterError listing every problem."""
+    values = dict(values)
+    input_format = values.pop("input_format", "incidents")
+    problems = []
+    if input_format not in CLEANING:
+        problems.append(f"input_format: expected one of {', '.join(CLEANING)}, got {input_format!r}")
+        input_format = "incidents"
+    cleaning = CLEANING[input_format]
+    clean_spec, brief_spec = notebook_parameters(cleaning), notebook_parameters(BRIEFING_NB)
+    known = set(clean_spec) | set(brief_spec)
+    unknown = [n for n in values if n not in known or n in ("out_dir", "processed_dir", "figures_dir")]
+    problems += [f"unknown parameter {n!r} for input_format {input_format}; see --help" for n in unknown]
     clean_values = {n: v for n, v in values.items() if n in clean_spec and n not in brief_spec and n not in unknown}
     for name in ("raw_dir", "reference_dir"):
         if name in clean_values and not config.project_path(str(clean_values[name])).is_dir():
             problems.append(f"{name}: {clean_values[name]!r} is not a folder")
-    brief_values = {n: v for n, v in values.items() if n in brief_spec and n not in unknown}
+    if input_format == "acled" and not config.project_path(str(clean_values.get("input_path", ""))).is_file():
+        problems.append(f"input_path: {clean_values.get('input_path', '')!r} is not a file (an ACLED export is needed)")
     if each and each not in EACH_CHOICES:
         problems.append(f"--each: expected one of {', '.join(EACH_CHOICES)}, got {each!r}")
+    brief_values = {n: v for n, v in values.items() if n in brief_spec and n not in unknown}
     if problems:
         raise ParameterError(problems)
     defaults = {n: d for n, (d, _) in brief_spec.items() if n not in PATH_PARAMETERS}
     checks = dict(actors=_reference_column("actors.csv", "actor"),
                   flags=[*_reference_column("flags.csv", "flag"), "relative_date"])
     base = validate(brief_values, defaults, **checks)
-    own_data = not clean_values
+    own_data = not clean_values and input_format == "incidents"
     clean = {**clean_values, "out_dir": "data/processed" if own_data else str(out / "processed")}
     processed = clean["out_dir"]
     if not each:
         figures = "figures" if own_data and base == validate({}, defaults, **checks) else str(out / "figures")
-        return clean, [("briefing", {**base, "processed_dir": processed, "figures_dir": figures})]
+        return cleaning, clean, [("briefing", {**base, "processed_dir": processed, "figures_dir": figures})]
     chosen = base[each] or list(EACH_CHOICES[each])
     runs = []
     for value in chosen:
         name = re.sub(r"[^a-z0-9]+", "-", value.lower().encode("ascii", "ignore").decode()).strip("-")
         runs.append((name, {**validate({**brief_values, each: [value]}, defaults, **checks),
                             "processed_dir": processed, "figures_dir": str(out / name / "figures")}))
-    return clean, runs
+    return cleaning, clean, runs
 
 
 def digest(paths, *extra) -> str:
@@ -167,11 +181,9 @@ def render(executed: Path, html_path: Path, pdf_path: Path, parameters: dict) ->
 
 
 def _data_date(processed: Path) -> str:
-    import csv
+    from malibrief import analysis, narrative
 
-    with open(processed / "sources.csv", encoding="utf-8", newline="") as handle:
-        published = sorted(row["published"] for row in csv.DictReader(handle))
-    return f"Sources published {published[0]} to {published[-1]}"
+    return narrative.data_date(analysis.load(processed))
 
 
 def briefing_job(name: str, parameters: dict, folder: Path, key: str, quiet: bool) -> tuple[str, str]:
@@ -188,18 +200,18 @@ def say(quiet: bool, message: str) -> None:
 
 
 def build(values: dict, out: Path, each: str | None, force: bool, quiet: bool, jobs: int) -> list[Path]:
-    clean_parameters, runs = plan(values, out, each)
+    cleaning, clean_parameters, runs = plan(values, out, each)
     cache = Cache(out, force)
-    raw = config.project_path(clean_parameters.get("raw_dir", "data/raw"))
+    inputs = config.project_path(clean_parameters.get("input_path") or clean_parameters.get("raw_dir", "data/raw"))
     reference = config.project_path(clean_parameters.get("reference_dir", "data/reference"))
     processed = config.project_path(clean_parameters["out_dir"])
-    clean_key = digest([CLEAN_NB, raw, reference, *CODE], clean_parameters)
-    clean_executed = out / "executed" / CLEAN_NB.name
+    clean_key = digest([cleaning, inputs, reference, *CODE], clean_parameters)
+    clean_executed = out / "executed" / cleaning.name
     if cache.fresh("clean", clean_key, [clean_executed, processed / "events.csv"]):
         say(quiet, f"cleaning: unchanged, skipped ({processed})")
     else:
-        say(quiet, f"cleaning: executing {CLEAN_NB.name} -> {processed}")
-        execute(CLEAN_NB, clean_executed, clean_parameters, quiet)
+        say(quiet, f"cleaning: executing {cleaning.name} -> {processed}")
+        execute(cleaning, clean_executed, clean_parameters, quiet)
         cache.store("clean", clean_key)
     pending, written = [], []
     for name, parameters in runs:
@@ -242,8 +254,10 @@ def write_index(out: Path, runs, each: str) -> Path:
 
 
 def parameter_help() -> str:
-    lines = ["notebook parameters (-p NAME VALUE; lists as YAML, e.g. -p regions '[Mopti, Gao]', or one value):"]
-    for notebook in (CLEAN_NB, BRIEFING_NB):
+    lines = ["notebook parameters (-p NAME VALUE; lists as YAML, e.g. -p regions '[Mopti, Gao]', or one value):",
+             f"  input_format    default 'incidents': the input to clean, {' or '.join(CLEANING)} (an ACLED export,"
+             " given by input_path)"]
+    for notebook in (CLEAN_NB, ACLED_NB, BRIEFING_NB):
         lines.append(f"  {notebook.name}:")
         for name, (default, meaning) in notebook_parameters(notebook).items():
             if name not in PATH_PARAMETERS[2:]:

@@ -24,6 +24,7 @@ class Data:
     count_rules: pd.DataFrame
     actors: pd.DataFrame
     flags: pd.DataFrame
+    about: pd.DataFrame
     outline_path: Path = config.REFERENCE / "mali_outline.geojson"
     admin1_path: Path = config.REFERENCE / "mali_admin1.geojson"
 
@@ -50,7 +51,17 @@ def load(processed_dir: Path) -> Data:
         return _read(processed_dir / f"{name}.csv", dtype=str).fillna("")
 
     return Data(events, violations, context("sources"), context("out_of_scope"), context("count_rules"),
-                context("actors"), context("flags"))
+                context("actors"), context("flags"), context("about"))
+
+
+def input_format(data: Data) -> str:
+    """"incidents" for the project's coding, "acled" for an ACLED export: the wording follows it."""
+    return data.about["input_format"].iloc[0] if len(data.about) else "incidents"
+
+
+def people_counted(data: Data) -> tuple[str, ...]:
+    """Violations whose victims the input counts; ACLED gives no count of people arrested or abducted."""
+    return ("killing",) if input_format(data) == "acled" else config.VIOLATIONS
 
 
 def _has_any(series: pd.Series, wanted) -> pd.Series:

@@ -71,21 +71,25 @@ def _scope(params: dict) -> str:
     return (" " + " ".join(parts)) if parts else " in Mali"
 
 
-def summary(figures: dict, largest: pd.DataFrame, which, params: dict, source_label: str) -> str:
+def summary(figures: dict, largest: pd.DataFrame, which, params: dict, source_label: str,
+            counted=config.VIOLATIONS) -> str:
     """Four to six sentences, each built from the key figures; they adapt to what the data says."""
     period = (f"in {figures['start_year']}" if figures["start_year"] == figures["end_year"]
               else f"between {figures['start_year']} and {figures['end_year']}")
     estimate = params["estimate"]
+    verb = "records" if "ACLED" in source_label else "describe"
     if figures["events"] == 0:
-        return (f"The {source_label} contain no documented killing, detention or disappearance{_scope(params)} "
+        return (f"The {source_label} {'holds' if verb == 'records' else 'contain'} no documented killing, "
+                f"detention or disappearance{_scope(params)} "
                 f"{period} for this selection. That does not mean none took place: it means none was described "
                 f"in these reports.")
     counts = [f"{fmt_range(figures[f'{v}_low'], figures[f'{v}_high'], figures[f'{v}_open_ended'], estimate)} "
               f"people {VERB[v]} in {figures[f'{v}_events']:,} event{'s' if figures[f'{v}_events'] != 1 else ''}"
+              if v in counted else f"{figures[f'{v}_events']:,} {v} event{'s' if figures[f'{v}_events'] != 1 else ''}"
               for v in which]
     listing = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " and " + counts[-1]
     sentences = [
-        f"{period.capitalize()}, the {source_label} describe {figures['events']:,} "
+        f"{period.capitalize()}, the {source_label} {verb} {figures['events']:,} "
         f"event{'s' if figures['events'] != 1 else ''}{_scope(params)} within this briefing's scope: {listing}."
     ]
     if "killing" in which and figures["start_year"] != figures["end_year"]:
@@ -94,7 +98,7 @@ def summary(figures: dict, largest: pd.DataFrame, which, params: dict, source_la
             f"Documented killings (low figures) {word} from {figures['killing_first_year_low']:,} in "
             f"{figures['start_year']} to {figures['killing_last_year_low']:,} in {figures['end_year']}, with the "
             f"most in {figures['killing_peak_year']} ({figures['killing_peak_low']:,}); this traces what the "
-            f"chapters reported, which is not the course of the violence itself.")
+            f"sources recorded, which is not the course of the violence itself.")
     if "killing" in which and figures["killing_events"]:
         sentences.append(
             f"State forces, alone or with foreign allies or militias, are named as perpetrators in "
@@ -113,8 +117,12 @@ def summary(figures: dict, largest: pd.DataFrame, which, params: dict, source_la
         sentences.append(
             f"{figures['events_named_people']:,} event{'s' if figures['events_named_people'] != 1 else ''} concern "
             f"journalists, politicians, activists, officials or human rights defenders, most of them named.")
-    sentences.append("These are the incidents that the chapters chose to describe, a convenience sample; "
-                     "they are not totals of the violations committed.")
+    if "ACLED" in source_label:
+        sentences.append("ACLED compiles these events from media and partner reports under its own coding rules; "
+                         "they are what it recorded, not totals of the violations committed.")
+    else:
+        sentences.append("These are the incidents that the chapters chose to describe, a convenience sample; "
+                         "they are not totals of the violations committed.")
     return " ".join(sentences[:6])
 
 
@@ -125,15 +133,17 @@ def table_html(frame: pd.DataFrame, caption: str = "", index: bool = False) -> s
             if caption else f"<div class='table-wrap'>{body}</div>")
 
 
-def key_figures_table(figures: dict, which, estimate: str) -> pd.DataFrame:
+def key_figures_table(figures: dict, which, estimate: str, counted=config.VIOLATIONS) -> pd.DataFrame:
     rows = []
     for violation in which:
+        people = fmt_range(figures[f"{violation}_low"], figures[f"{violation}_high"],
+                           figures[f"{violation}_open_ended"], estimate)
         rows.append({
             "Violation": violation.capitalize(),
             "Events": figures[f"{violation}_events"],
-            "People (" + {"range": "low–high", "low": "low", "high": "high"}[estimate] + ")": fmt_range(
-                figures[f"{violation}_low"], figures[f"{violation}_high"], figures[f"{violation}_open_ended"], estimate),
-            "Figures with no upper bound": figures[f"{violation}_open_ended"],
+            "People (" + {"range": "low–high", "low": "low", "high": "high"}[estimate] + ")":
+                people if violation in counted else "not recorded in the source",
+            "Figures with no upper bound": figures[f"{violation}_open_ended"] if violation in counted else 0,
         })
     return pd.DataFrame(rows)
 
@@ -149,12 +159,22 @@ def violation_label(violation: str) -> str:
 
 
 EMPTY = ("No documented event matches this selection, so there is nothing to chart here. That does not mean "
-         "none took place: only that the chapters behind this briefing describe none.")
-SAMPLE_WARNING = ("**Read these figures as documented incidents, not totals.** They count what two organisations "
-                  "chose to describe in annual report chapters: a convenience sample of the violations committed, "
-                  "not a census. A rise or fall between years can reflect reporting rather than violence.")
+         "none took place: only that the sources behind this briefing describe none.")
+
+
+def sample_warning(data) -> str:
+    """The caveat under the key figures, in the words that fit the input."""
+    if analysis.input_format(data) == "acled":
+        what = "what ACLED recorded from media and partner reports under its own coding rules"
+    else:
+        what = ("what two organisations chose to describe in annual report chapters: a convenience sample of the "
+                "violations committed")
+    return (f"**Read these figures as documented incidents, not totals.** They count {what}, not a census. "
+            "A rise or fall between years can reflect reporting rather than violence.")
+
+
 CAPTIONS = {
-    "trends": "People killed, detained and disappeared per year, in events the chapters describe. The band runs "
+    "trends": "People killed, detained and disappeared per year, in events the sources describe. The band runs "
               "from the low to the high figure; open-ended figures ('at least 50') count at their stated minimum.",
     "events_per_year": "Number of documented events per year and violation. An event with several violations "
                        "counts once under each.",
@@ -168,6 +188,8 @@ CAPTIONS = {
 
 
 def source_label(data) -> str:
+    if analysis.input_format(data) == "acled":
+        return f"ACLED export {data.about['input_file'].iloc[0]}"
     publishers = list(dict.fromkeys(data.sources["publisher"]))
     who = publishers[0] if len(publishers) == 1 else ", ".join(publishers[:-1]) + " and " + publishers[-1]
     n = len(data.sources)
@@ -184,11 +206,16 @@ def header_html(p: dict, data) -> str:
         "left out: " + ", ".join(p["exclude_flags"]) if p["exclude_flags"] else "",
     ]))
     period = f"{p['start_year']}" if p["start_year"] == p["end_year"] else f"{p['start_year']}–{p['end_year']}"
-    published = sorted(data.sources["published"])
     return (f"<h1>{html.escape(p['title'])}</h1>"
             f"<p class='subtitle'>Period {period}; {html.escape(scope)}.</p>"
-            f"<p class='data-date'>Data: {html.escape(source_label(data))}, published "
-            f"{html.escape(published[0])} to {html.escape(published[-1])}.</p>")
+            f"<p class='data-date'>Data: {html.escape(data_date(data))}.</p>")
+
+
+def data_date(data) -> str:
+    """What the data is and how recent: the sources' publication dates, where known."""
+    published = sorted(d for d in data.sources["published"] if d)
+    when = f", published {published[0]} to {published[-1]}" if published else ""
+    return source_label(data) + when
 
 
 def _series_text(per_year: pd.DataFrame, which, column: str) -> str:
@@ -235,6 +262,8 @@ def alt_timeline(largest: pd.DataFrame) -> str:
 
 
 def methodology(data, p: dict) -> str:
+    if analysis.input_format(data) == "acled":
+        return ACLED_METHODOLOGY.format(label=source_label(data), events=len(data.events))
     events = data.events
     mentions = int(events["mention_ids"].str.split("; ").str.len().sum())
     merged = int((events["mention_ids"].str.contains(";")).sum())
@@ -273,7 +302,31 @@ own figures.
 """
 
 
+ACLED_METHODOLOGY = """
+**Where the data comes from.** This briefing was built from the {label}: ACLED's events, not the project's
+coding of Amnesty International and Human Rights Watch reports. ACLED codes political violence from media,
+partner and other reports under its own rules; {events:,} of its events carry a violation this briefing counts.
+
+**How ACLED's events become this briefing's.** Killings are the fatalities of ACLED's 'Violence against
+civilians' events, so civilians killed in battles, which ACLED does not separate, are left out. ACLED records
+the lowest reported figure, so the low and the high are that one figure. Disappearances are its
+'Abduction/forced disappearance' events and detentions its 'Arrests' events; ACLED codes only significant
+arrests and gives no count of the people arrested or abducted, so for those two violations this briefing
+shows events, not people. An event repeated in the export counts once. Perpetrator classes follow ACLED's
+first actor (`data/reference/acled_actors.csv`; names it does not know are 'other'); regions follow ACLED's
+admin1, which uses the same pre-2023 division as the project.
+
+**Limitations.** ACLED's coverage depends on what is reported and on its sources in Mali; a rise or fall
+between years can reflect reporting rather than violence. Torture, sexual violence and injuries are not
+counted here.
+"""
+
+
 def sources_html(data, selection) -> str:
+    if analysis.input_format(data) == "acled":
+        return (f"<p>Data: {html.escape(source_label(data))}, from ACLED (Armed Conflict Location & Event Data), "
+                "<a href=\"https://acleddata.com/\">https://acleddata.com/</a>. Cite ACLED as its terms of use "
+                "require, and each event by its ACLED identifier (event_id_cnty).</p>")
     cited = {s for ids in selection.events["source_ids"] for s in ids.split("; ")}
     items = "".join(
         f"<li><strong>{html.escape(r.source_id)}</strong>: {html.escape(r.publisher)}, "

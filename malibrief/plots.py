@@ -58,14 +58,17 @@ def show(fig, name: str, alt: str, caption: str, figures_dir: Path) -> HTML:
         f"<figcaption>{html.escape(caption)}</figcaption></figure>")
 
 
-def trends(per_year: pd.DataFrame, which, estimate: str):
-    """Victims per year, one panel per violation, the low-high range drawn as a band."""
+def trends(per_year: pd.DataFrame, which, estimate: str, counted=config.VIOLATIONS):
+    """Victims per year, one panel per violation, the low-high range drawn as a band; events where the
+    input counts no people (ACLED's arrests and abductions)."""
     fig, axes = plt.subplots(1, len(which), figsize=(3.4 * len(which), 3.2), squeeze=False)
     for ax, violation in zip(axes[0], which):
         rows = per_year[per_year["violation"] == violation]
         colour = config.VIOLATION_COLOURS[violation]
         years = rows["year"].to_numpy()
-        if estimate == "range":
+        if violation not in counted:
+            ax.plot(years, rows["events"], color=colour, marker="o", label="events")
+        elif estimate == "range":
             ax.fill_between(years, rows["low"], rows["high"], color=colour, alpha=0.25, linewidth=0,
                             label="range (low to high)")
             ax.plot(years, rows["low"], color=colour, marker="o", label="low")
@@ -76,7 +79,7 @@ def trends(per_year: pd.DataFrame, which, estimate: str):
         ax.set_xticks(years)
         ax.set_xlabel("Year the event began")
         ax.set_ylim(bottom=0)
-        ax.set_ylabel("People (documented)")
+        ax.set_ylabel("People (documented)" if violation in counted else "Events (people not counted)")
     axes[0][0].legend(frameon=False, fontsize=8, loc="upper left")
     fig.tight_layout()
     return fig
