@@ -104,3 +104,12 @@ def event_sources_table(events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"Event": events["event_id"], "Date": events["date_start"].dt.strftime("%Y-%m-%d"),
                          "Place": events["place"].replace("", "not stated"), "Summary": events["summary"],
                          "Sources (mention, section, paragraph)": events["citations"]})
+
+
+def actor_year_table(violations: pd.DataFrame, years) -> pd.DataFrame:
+    """Events per canonical perpetrator and year; an event with two perpetrators counts under each."""
+    events = violations.drop_duplicates("event_id")
+    named = events.assign(actor=events["actor"].str.split("; ")).explode("actor")
+    table = pd.crosstab(named["actor"], named["year"]).reindex(columns=list(years), fill_value=0)
+    table = table.assign(Total=table.sum(axis=1)).sort_values(["Total"], ascending=False, kind="stable")
+    return table.rename_axis(index="Perpetrator", columns=None).reset_index()

@@ -1,0 +1,83 @@
+"""build.py end to end: the cache re-runs only what changed, batches write one briefing per value with an
+index, and parameters reach the notebooks. Each run writes under a temporary --out; `-p raw_dir data/raw`
+keeps the project's own data/processed and figures out of it."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from bs4 import BeautifulSoup
+
+from malibrief import config
+
+pytestmark = pytest.mark.slow
+ROOT = config.ROOT
+
+
+def build(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "-p", "raw_dir", "data/raw", *args],
+                          capture_output=True, text=True, cwd=ROOT)
+
+
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build")
+    result = build("--out", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out, result
+
+
+def test_default_build_writes_both_briefings_and_keeps_executed_notebooks(first_build):
+    out, result = first_build
+    for name in ("briefing.html", "briefing.pdf", "executed/01-clean.ipynb", "executed/02-briefing.ipynb",
+                 "processed/events.csv", "figures/map.svg"):
+        assert (out / name).stat().st_size > 0, name
+    assert result.stdout.strip().splitlines()[-1].startswith(f"build: wrote briefing.html, briefing.pdf in {out}")
+
+
+def test_nothing_changed_means_nothing_runs(first_build):
+    out, _ = first_build
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts}
+    result = build("--out", str(out))
+    assert result.returncode == 0
+    assert "cleaning: unchanged, skipped" in result.stderr and "briefing briefing: unchanged, skipped" in result.stderr
+    after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts}
+    assert before == after
+
+
+def test_a_changed_briefing_parameter_reruns_only_the_briefing(first_build):
+    out, _ = first_build
+    cleaned = (out / "executed" / "01-clean.ipynb").stat().st_mtime_ns
+    result = build("--out", str(out), "-p", "estimate", "low")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "cleaning: unchanged, skipped" in result.stderr and "executing 02-briefing.ipynb" in result.stderr
+    assert (out / "executed" / "01-clean.ipynb").stat().st_mtime_ns == cleaned
+    text = BeautifulSoup((out / "briefing.html").read_text(encoding="utf-8"), "html.parser").get_text()
+    assert "People (low)" in text and "People (low–high)" not in text
+
+
+def test_force_runs_everything(first_build):
+    out, _ = first_build
+    result = build("--out", str(out), "--force", "-q")
+    assert result.returncode == 0 and "skipped" not in result.stderr
+
+
+def test_each_renders_one_briefing_per_value_with_an_index(tmp_path):
+    result = build("--out", str(tmp_path), "--each", "violations", "-q")
+    assert result.returncode == 0, result.stderr[-3000:]
+    index = BeautifulSoup((tmp_path / "index.html").read_text(encoding="utf-8"), "html.parser")
+    links = [a["href"] for a in index.find_all("a")]
+    assert links == [f"{v}/briefing.{e}" for v in ("killing", "detention", "disappearance") for e in ("html", "pdf")]
+    for violation in ("killing", "detention", "disappearance"):
+        page = BeautifulSoup((tmp_path / violation / "briefing.html").read_text(encoding="utf-8"), "html.parser")
+        table = next(t for t in page.find_all("table") if t.find("th").get_text() == "Violation")
+        assert [tr.find("td").get_text() for tr in table.find("tbody").find_all("tr")] == [violation.capitalize()]
+
+
+def test_parameters_file_and_plain_list_values(tmp_path):
+    (tmp_path / "params.yaml").write_text("regions: [Gao, Ménaka]\nstart_year: 2022\n", encoding="utf-8")
+    result = build("--out", str(tmp_path / "out"), "-f", str(tmp_path / "params.yaml"), "-p", "end_year", "2023", "-q")
+    assert result.returncode == 0, result.stderr[-3000:]
+    text = BeautifulSoup((tmp_path / "out" / "briefing.html").read_text(encoding="utf-8"), "html.parser").get_text()
+    assert "Period 2022–2023; regions: Gao, Ménaka" in text
