@@ -32,6 +32,9 @@ CURRENT_COLUMNS = (
     "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp")
 REQUIRED = ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "inter1",
             "admin1", "location", "latitude", "longitude", "geo_precision", "fatalities")
+OPTIONAL = ("assoc_actor_1", "civilian_targeting", "source")
+# Only these are read: ACLED's notes and the other free-text columns are most of a file's bytes.
+USED = frozenset(REQUIRED + OPTIONAL) | {""}
 ADMIN1_ALIASES = {"timbuktu": "Tombouctou", "taoudeni": "Taoudénit", "taoudenni": "Taoudénit"}
 TIME_PRECISION = {"1": "day", "2": "week", "3": "month"}
 KILLING_TYPE = "Violence against civilians"
@@ -51,7 +54,8 @@ def read(path: Path) -> AcledRead:
     """The export as text columns, with line numbers as the index; an HXL row and an index column are dropped."""
     path = Path(path)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8",
+                            usecols=lambda c: c in USED or c.startswith("Unnamed:"))
     except UnicodeDecodeError:
         raise DataError([Problem(str(path), None, None, None, "is not UTF-8 text: save it as UTF-8")]) from None
     except (pd.errors.EmptyDataError, pd.errors.ParserError, OSError) as err:
@@ -88,14 +92,15 @@ def schema() -> pa.DataFrameSchema:
         "longitude": pa.Column(str, pa.Check.str_matches(number, error="is not a number")),
         "geo_precision": pa.Column(str, pa.Check.isin(("1", "2", "3"))),
         "fatalities": pa.Column(str, pa.Check.str_matches(r"^\d+$", error="is not a whole number of 0 or more")),
-        "admin1": pa.Column(str, pa.Check(lambda s: s.map(_admin1).notna(), error="is not a region of Mali")),
+        "admin1": pa.Column(str, pa.Check(lambda s: admin1_of(s).notna(), error="is not a region of Mali")),
     }, strict=False)
 
 
-def _admin1(name: str) -> str | None:
-    key = fold(name.strip())
-    by_fold = {fold(a): a for a in config.ADMIN1}
-    return by_fold.get(key) or ADMIN1_ALIASES.get(key)
+def admin1_of(names: pd.Series) -> pd.Series:
+    """ACLED's admin1 spellings (Segou, Timbuktu, Menaka...) as the project's; None where not a region.
+    Mapped over the unique values, so a million rows cost a dozen lookups."""
+    by_fold = {fold(a): a for a in config.ADMIN1} | ADMIN1_ALIASES
+    return names.map({name: by_fold.get(fold(name.strip())) for name in names.unique()})
 
 
 def validate(read_: AcledRead, outline: MaliOutline) -> pd.DataFrame:
@@ -145,8 +150,10 @@ def to_events(frame: pd.DataFrame, source_name: str, table: pd.DataFrame | None 
     assoc = rows.get("assoc_actor_1", pd.Series("", index=rows.index)).fillna("")
     assoc_first = assoc.str.split(";").str[0].str.strip()
     assoc_actor, assoc_group, unknown_assoc = _actor_groups(assoc_first, table)
-    groups = [{g} | ({ag} if aa else set()) for g, ag, aa in zip(group, assoc_group, assoc_first)]
+    pair = group + "|" + assoc_group.where(assoc_first != "", "")
+    classes = {p: actor_class({g for g in p.split("|") if g}) for p in pair.unique()}
     date = _event_dates(rows["event_date"])
+    admin1 = admin1_of(rows["admin1"])
     precision = rows["time_precision"].map(TIME_PRECISION)
     start = date.where(precision != "week", date - pd.Timedelta(days=3))
     start = start.where(precision != "month", date.dt.to_period("M").dt.to_timestamp())
@@ -159,12 +166,12 @@ def to_events(frame: pd.DataFrame, source_name: str, table: pd.DataFrame | None 
         "year": start.dt.year.astype(int),
         "date_start": start.astype("datetime64[ns]"), "date_end": end.astype("datetime64[ns]"),
         "date_precision": precision,
-        "place": rows["location"], "admin1": rows["admin1"].map(_admin1), "admin1_all": rows["admin1"].map(_admin1),
+        "place": rows["location"], "admin1": admin1, "admin1_all": admin1,
         "region_reported": rows["admin1"],
         "latitude": pd.to_numeric(rows["latitude"]).round(4), "longitude": pd.to_numeric(rows["longitude"]).round(4),
         "geo_precision": rows["geo_precision"].astype(int).astype("Int64"),
-        "actor": [a if not b else f"{a}; {b}" for a, b in zip(actor, assoc_actor.where(assoc_first != "", ""))],
-        "actor_class": [actor_class(g) for g in groups],
+        "actor": actor.where(assoc_first == "", actor + "; " + assoc_actor),
+        "actor_class": pair.map(classes),
         "attribution": "stated",
         "victims": rows.get("civilian_targeting", pd.Series("", index=rows.index)).replace("", "not recorded"),
         "victim_type": np.where(rows["event_type"].eq(KILLING_TYPE), "civilians", "unknown"),

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import config, schemas
@@ -319,10 +320,9 @@ def long_violations(events: pd.DataFrame) -> pd.DataFrame:
         rows = events[events[f"{column}_low"] > 0]
         parts.append(rows[keep].assign(violation=violation, victims_low=rows[f"{column}_low"],
                                        victims_high=rows[f"{column}_high"]))
-    order = {v: i for i, v in enumerate(config.VIOLATIONS)}
-    frame = pd.concat(parts, ignore_index=True)
-    frame = frame.sort_values(["event_id", "violation"], key=lambda s: s.map(order) if s.name == "violation" else s)
-    return frame.reset_index(drop=True)
+    frame = pd.concat(parts)  # each part keeps the events' row numbers as its index
+    rank = frame["violation"].map({v: i for i, v in enumerate(config.VIOLATIONS)}).to_numpy()
+    return frame.iloc[np.lexsort((rank, frame.index.to_numpy()))].reset_index(drop=True)
 
 
 def drop_flagged(events: pd.DataFrame, exclude_flags, log: CleaningLog) -> pd.DataFrame:

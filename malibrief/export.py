@@ -12,6 +12,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -37,16 +38,15 @@ def _ordered(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 
 def to_csv_text(frame: pd.DataFrame) -> str:
     """Deterministic CSV: ISO dates, empty for missing, Unix line ends."""
-    out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
-            out[column] = out[column].dt.strftime("%Y-%m-%d")
+    dates = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+    out = frame.assign(**{c: np.datetime_as_string(frame[c].to_numpy("datetime64[D]"), unit="D") for c in dates})
     return out.to_csv(index=False, lineterminator="\n")
 
 
-def _hxl_text(frame: pd.DataFrame, table: str) -> str:
-    header, _, body = to_csv_text(frame).partition("\n")
-    tags = ",".join(fields()[table][c]["hxl"] for c in frame.columns)
+def _hxl_text(csv_text: str, table: str) -> str:
+    """The same CSV with HXL hashtags as its second row, as HDX reads it."""
+    header, _, body = csv_text.partition("\n")
+    tags = ",".join(fields()[table][c]["hxl"] for c in header.split(","))
     return f"{header}\n{tags}\n{body}"
 
 
@@ -82,11 +82,11 @@ def processed_files(cleaned: Cleaned, sources: pd.DataFrame, context: dict[str, 
     `context` holds the tables the briefing needs beside the events (sources, count rules, out-of-scope
     violations), so the briefing reads only what this step wrote.
     """
-    events = _ordered(cleaned.events, "events")
-    violations = _ordered(cleaned.violations, "violations")
+    events = to_csv_text(_ordered(cleaned.events, "events"))
+    violations = to_csv_text(_ordered(cleaned.violations, "violations"))
     return {
-        "events.csv": to_csv_text(events),
-        "violations.csv": to_csv_text(violations),
+        "events.csv": events,
+        "violations.csv": violations,
         "events_hxl.csv": _hxl_text(events, "events"),
         "violations_hxl.csv": _hxl_text(violations, "violations"),
         "cleaning_log.csv": to_csv_text(cleaned.log),
