@@ -39,7 +39,8 @@ def _ordered(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 def to_csv_text(frame: pd.DataFrame) -> str:
     """Deterministic CSV: ISO dates, empty for missing, Unix line ends."""
     dates = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
-    out = frame.assign(**{c: np.datetime_as_string(frame[c].to_numpy("datetime64[D]"), unit="D") for c in dates})
+    out = frame.assign(**{c: np.where(frame[c].isna(), "", np.datetime_as_string(frame[c].to_numpy("datetime64[D]"),
+                                                                                    unit="D")) for c in dates})
     return out.to_csv(index=False, lineterminator="\n")
 
 
