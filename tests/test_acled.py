@@ -19,7 +19,7 @@ ROOT = config.ROOT
 
 def expected(export: pd.DataFrame, start: int, end: int) -> dict:
     """Independent counts from the generated frame: unique events, years, ACLED's categories."""
-    rows = export[~export["event_id_cnty"].str.startswith("#")].drop_duplicates("event_id_cnty")
+    rows = export[~export["event_id_cnty"].str.startswith("#")].drop_duplicates("event_id_cnty")  # HXL row out
     dates = pd.to_datetime(rows["event_date"], format="mixed")
     rows = rows[dates.dt.year.between(start, end)]
     fatalities = rows["fatalities"].astype(int)
@@ -75,10 +75,13 @@ def test_points_outside_mali_and_missing_columns(tmp_path):
         acled.read(tmp_path / "missing.csv")
 
 
-@pytest.fixture(scope="module")
-def acled_build(tmp_path_factory):
+@pytest.fixture(scope="module", params=[
+    dict(columns="current", hxl=True, repeat_share=0.1),
+    dict(columns="pre2023", index_column=True, long_dates=True, inter_as_text=True, repeat_share=0.1),
+], ids=["current-hxl", "pre2023-index"])
+def acled_build(tmp_path_factory, request):
     folder = tmp_path_factory.mktemp("acled")
-    export = acled_sample.make_export(300, seed=11, hxl=True, repeat_share=0.1, start_year=2018, end_year=2020)
+    export = acled_sample.make_export(300, seed=11, start_year=2018, end_year=2020, **request.param)
     export.to_csv(folder / "export.csv", index=False, lineterminator="\n")
     result = subprocess.run([sys.executable, str(ROOT / "build.py"), "-q", "-p", "input_format", "acled",
                              "-p", "input_path", str(folder / "export.csv"), "-p", "start_year", "2018",

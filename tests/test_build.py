@@ -81,3 +81,17 @@ def test_parameters_file_and_plain_list_values(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     text = BeautifulSoup((tmp_path / "out" / "briefing.html").read_text(encoding="utf-8"), "html.parser").get_text()
     assert "Period 2022–2023; regions: Gao, Ménaka" in text
+
+
+def test_a_kernel_that_dies_is_reported_and_its_notebook_kept(tmp_path):
+    import nbformat
+
+    import build as build_module
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import os\nos._exit(1)")])
+    nbformat.write(notebook, tmp_path / "dies.ipynb")
+    with pytest.raises(build_module.BuildError) as err:
+        build_module.execute(tmp_path / "dies.ipynb", tmp_path / "out" / "dies.ipynb", {}, quiet=True)
+    assert "dies.ipynb" in str(err.value) and "kept" in str(err.value)
