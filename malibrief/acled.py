@@ -10,7 +10,6 @@ Everything is vectorised, so a million-row export cleans in seconds.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -148,16 +148,6 @@ def key_figures_table(figures: dict, which, estimate: str, counted=config.VIOLAT
     return pd.DataFrame(rows)
 
 
-def people_column(violations: pd.DataFrame, estimate: str) -> pd.Series:
-    return violations.apply(lambda r: fmt_range(
-        int(r["victims_low"]), int(r["victims_low"] if pd.isna(r["victims_high"]) else r["victims_high"]),
-        int(pd.isna(r["victims_high"])), estimate), axis=1)
-
-
-def violation_label(violation: str) -> str:
-    return {v: v.capitalize() for v in config.VIOLATIONS}[violation]
-
-
 EMPTY = ("No documented event matches this selection, so there is nothing to chart here. That does not mean "
          "none took place: only that the sources behind this briefing describe none.")
 

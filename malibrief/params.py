@@ -10,7 +10,6 @@ from .text import fold
 
 LIST_PARAMETERS = ("regions", "actor_classes", "actors", "violations", "exclude_flags")
 ESTIMATES = ("low", "high", "range")
-INPUT_FORMATS = ("incidents", "acled")
 
 
 class ParameterError(ValueError):
@@ -64,8 +63,6 @@ def validate(values: dict, defaults: dict, actors=(), flags=()) -> dict:
                 merged[name] = _canonical(name, merged[name], allowed[name], problems)
     if "estimate" in merged and merged["estimate"] not in ESTIMATES:
         problems.append(f"estimate: expected one of {', '.join(ESTIMATES)}, got {merged['estimate']!r}")
-    if "input_format" in merged and merged["input_format"] not in INPUT_FORMATS:
-        problems.append(f"input_format: expected one of {', '.join(INPUT_FORMATS)}, got {merged['input_format']!r}")
     for name, default in defaults.items():
         if isinstance(default, str) and name not in LIST_PARAMETERS and not isinstance(merged[name], str):
             problems.append(f"{name}: expected text, got {merged[name]!r}")

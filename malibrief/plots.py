@@ -34,7 +34,6 @@ STYLE = {
     "figure.dpi": 100,
 }
 LABELS = {"killing": "Killings", "detention": "Detentions", "disappearance": "Disappearances"}
-PEOPLE_LABEL = {"killing": "people killed", "detention": "people detained", "disappearance": "people disappeared"}
 
 
 def setup() -> None:

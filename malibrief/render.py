@@ -82,7 +82,17 @@ def build_html(nb: nbformat.NotebookNode, paged: bool = False) -> str:
     _add_heading_ids(soup)
     _fill_toc(soup)
     _wrap_tables(soup)
+    if paged:
+        _drop_embedded_downloads(soup)
     return str(soup)
+
+
+def _drop_embedded_downloads(soup: BeautifulSoup) -> None:
+    """Data files embedded as download links serve the HTML reader; on paper they would only bloat the PDF."""
+    for link in soup.select('a[href^="data:"]'):
+        note = soup.new_tag("span")
+        note.string = f"{link.get_text(strip=True)} (embedded in the HTML briefing)"
+        link.replace_with(note)
 
 
 def _visible_part(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -6,9 +6,6 @@ import pandas as pd
 from . import analysis, config
 from .narrative import fmt_range
 
-PEOPLE = {"range": "People (low–high)", "low": "People (low)", "high": "People (high)"}
-
-
 def _people(row, estimate: str) -> str:
     return fmt_range(int(row["low"]), int(row["high"]), int(row["open_ended"]), estimate)
 

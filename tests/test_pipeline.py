@@ -129,7 +129,8 @@ def test_datapackage_is_valid_frictionless(processed):
 def test_hxl_copies_carry_a_hashtag_row(processed):
     for name in ("events_hxl.csv", "violations_hxl.csv"):
         with open(processed / name, encoding="utf-8", newline="") as handle:
-            header, tags, first = next(csv.reader(handle)), next(csv.reader(handle)), None
+            reader = csv.reader(handle)
+            header, tags = next(reader), next(reader)
         assert len(header) == len(tags) and all(t.startswith("#") for t in tags), name
 
 
