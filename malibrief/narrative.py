@@ -334,13 +334,21 @@ def sources_html(data, selection) -> str:
             "the processed tables, and every briefing is rebuilt from them.</p>")
 
 
+EMBED_LIMIT = 5_000_000  # bytes of CSV embedded in the HTML page; beyond it the page would be too heavy to open
+
+
 def downloads_html(selection) -> str:
     """The selection's data as CSV, embedded in the page, so the reader takes it away with no server."""
     from .export import to_csv_text
 
     links = []
     for name, frame in (("events", selection.events), ("violations", selection.violations)):
-        data = base64.b64encode(to_csv_text(frame).encode("utf-8")).decode("ascii")
+        text = to_csv_text(frame).encode("utf-8")
+        if len(text) > EMBED_LIMIT:
+            links.append(f"<li>{name}.csv ({len(frame):,} rows) is too large to embed in this page: take it from "
+                         f"the processed folder of this build</li>")
+            continue
+        data = base64.b64encode(text).decode("ascii")
         links.append(f"<li><a download=\"{name}.csv\" href=\"data:text/csv;charset=utf-8;base64,{data}\">"
                      f"{name}.csv</a> ({len(frame):,} rows)</li>")
     return ("<p><strong>Download the data behind this briefing</strong> (this selection; the full tables and the "

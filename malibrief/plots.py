@@ -33,6 +33,7 @@ STYLE = {
     "axes.spines.right": False,
     "figure.dpi": 100,
 }
+RASTER_POINTS = 2_000  # beyond this many points a map layer is drawn as an image inside the SVG, or files balloon
 LABELS = {"killing": "Killings", "detention": "Detentions", "disappearance": "Disappearances"}
 
 
@@ -148,7 +149,7 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
         size = rows[f"{column}_high"].fillna(rows[f"{column}_low"]) if estimate == "high" else rows[f"{column}_low"]
         ax.scatter(rows["longitude"], rows["latitude"], s=12 + 6 * np.sqrt(size.astype(float)),
                    color=config.VIOLATION_COLOURS[violation], alpha=0.55, edgecolor="white", linewidth=0.5,
-                   label=LABELS[violation])
+                   label=LABELS[violation], rasterized=len(rows) > RASTER_POINTS)
     ax.set_xlim(-12.5, 4.5)
     ax.set_ylim(10, 25.2)
     ax.set_aspect("equal")
