@@ -29,7 +29,7 @@ CURRENT_COLUMNS = (
     "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
     "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
     "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp")
-REQUIRED = ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "inter1",
+REQUIRED = ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1",
             "admin1", "location", "latitude", "longitude", "geo_precision", "fatalities")
 OPTIONAL = ("assoc_actor_1", "civilian_targeting", "source")
 # Only these are read: ACLED's notes and the other free-text columns are most of a file's bytes.
@@ -163,7 +163,7 @@ def to_events(frame: pd.DataFrame, source_name: str, table: pd.DataFrame | None 
     one_if = {"detained": detention[keep], "disappeared": disappearance[keep]}
     events = pd.DataFrame({
         "event_id": rows["event_id_cnty"],
-        "year": start.dt.year.astype(int),
+        "year": date.dt.year.astype(int),  # ACLED's date, not the start of a week that may reach back a year
         "date_start": start.astype("datetime64[ns]"), "date_end": end.astype("datetime64[ns]"),
         "date_precision": precision,
         "place": rows["location"], "admin1": admin1, "admin1_all": admin1,

@@ -14,7 +14,7 @@ from .text import normalise
 
 ACTORS_FILE = REFERENCE / "actors.csv"
 PHRASES_FILE = REFERENCE / "actor_phrases.csv"
-UNIDENTIFIED = "Unidentified perpetrators"
+NOT_NAMED = "Perpetrator not named"  # the source names nobody, as for most arrests of named people
 
 _SINGLE_GROUP_CLASS = {
     "state": "state forces",
@@ -54,9 +54,9 @@ class ActorIndex:
         return cls(pd.read_csv(actors, **read), pd.read_csv(phrases, **read))
 
     def resolve(self, phrase: str) -> tuple[tuple[str, ...], str]:
-        """Canonical actors and their class; no phrase at all means unidentified perpetrators."""
+        """Canonical actors and their class; no phrase at all means the source named no perpetrator."""
         if not phrase.strip():
-            actors = [UNIDENTIFIED]
+            actors = [NOT_NAMED]
         else:
             actors = self.phrases.get(phrase_key(phrase))
             if actors is None:

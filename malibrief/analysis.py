@@ -72,23 +72,21 @@ def _has_any(series: pd.Series, wanted) -> pd.Series:
 def select(data: Data, start_year: int, end_year: int, regions=(), actor_classes=(), actors=(),
            violations=(), exclude_flags=()) -> Data:
     """The events and violations the parameters ask for; an empty list means no restriction."""
-    def keep(frame: pd.DataFrame) -> pd.Series:
-        mask = frame["year"].between(start_year, end_year)
-        if regions:
-            mask &= frame["admin1"].isin(regions)
-        if actor_classes:
-            mask &= frame["actor_class"].isin(actor_classes)
-        if actors:
-            mask &= _has_any(frame["actor"], actors)
-        if exclude_flags:
-            mask &= ~_has_any(frame["flags"], exclude_flags)
-        return mask
-
-    chosen_violations = data.violations[keep(data.violations)]
+    events = data.events
+    mask = events["year"].between(start_year, end_year)
+    if regions:  # an event in two regions belongs to both regions' briefings
+        mask &= _has_any(events["admin1_all"], regions)
+    if actor_classes:
+        mask &= events["actor_class"].isin(actor_classes)
+    if actors:
+        mask &= _has_any(events["actor"], actors)
+    if exclude_flags:
+        mask &= ~_has_any(events["flags"], exclude_flags)
+    chosen = data.violations[data.violations["event_id"].isin(events.loc[mask, "event_id"])]
     if violations:
-        chosen_violations = chosen_violations[chosen_violations["violation"].isin(violations)]
-    events = data.events[keep(data.events) & data.events["event_id"].isin(chosen_violations["event_id"])]
-    return replace(data, events=events.reset_index(drop=True), violations=chosen_violations.reset_index(drop=True))
+        chosen = chosen[chosen["violation"].isin(violations)]
+    events = events[mask & events["event_id"].isin(chosen["event_id"])]
+    return replace(data, events=events.reset_index(drop=True), violations=chosen.reset_index(drop=True))
 
 
 def _sums(frame: pd.DataFrame) -> pd.Series:

@@ -259,8 +259,8 @@ def build_events(mentions: pd.DataFrame, groups: dict[str, str]) -> pd.DataFrame
     mentions = mentions.assign(group=mentions["mention_id"].map(groups))
     events = [_event(g.sort_values(["events_year", "mention_id"])) for _, g in mentions.groupby("group", sort=False)]
     frame = pd.DataFrame(events).sort_values(["date_start", "mention_ids"], kind="stable").reset_index(drop=True)
-    frame.insert(0, "event_id", [f"EV-{y}-{n:03d}" for y, n in
-                                 zip(frame["year"], frame.groupby("year").cumcount() + 1)])
+    # Named after its first mention, so an id never changes when coding adds an earlier event.
+    frame.insert(0, "event_id", "EV-" + frame["mention_ids"].str.split("; ").str[0])
     return frame
 
 
@@ -279,9 +279,14 @@ def _event(group: pd.DataFrame) -> dict:
     placed = group[group["place"] != ""].iloc[0] if (group["place"] != "").any() else primary
     acting = group[group["perpetrator_text"] != ""].iloc[0] if (group["perpetrator_text"] != "").any() else primary
     known_outcomes = [o for o in group["outcome"] if o and o != "unknown"]
-    flags = set(_joined(group["flags"]).split("; ")) - {""}
-    if group["relative_date"].any():
+    # An event is borderline only if every account of it is: Moura stays in when the government's figure is
+    # left out, because Amnesty's own account of it is not a party's figure.
+    per_mention = [set(f.split(";")) - {""} for f in group["flags"]]
+    flags = set.intersection(*per_mention)
+    if dated["relative_date"]:
         flags.add("relative_date")
+    own_accounts = group[[("party_figure" not in f) for f in per_mention]]
+    described = own_accounts if len(own_accounts) else group
     event = {
         "year": dated["date_start"].year,
         "date_start": dated["date_start"], "date_end": dated["date_end"], "date_precision": dated["date_precision"],
@@ -289,7 +294,7 @@ def _event(group: pd.DataFrame) -> dict:
                                   "latitude", "longitude", "geo_precision")},
         "actor": acting["actor"], "actor_class": acting["actor_class"], "attribution": acting["attribution"],
         "victims": _first(group, "victims_text"),
-        "victim_type": primary["victim_type"] if group["victim_type"].nunique() == 1 else "mixed",
+        "victim_type": described["victim_type"].iloc[0] if described["victim_type"].nunique() == 1 else "mixed",
         "victim_tags": _joined(group["victim_tags"]),
         "outcome": known_outcomes[-1] if known_outcomes else _first(group, "outcome"),
     }

@@ -118,6 +118,8 @@ def _relative(text: str, anchor: DateSpan) -> DateSpan | None:
 def parse_date(phrase: str, year: int, anchor: DateSpan | None = None) -> DateSpan:
     """The span a date phrase names; an empty phrase is the chapter's whole year."""
     text = normalise(phrase).lower().rstrip(",")
+    if not text and anchor is not None:  # undated but told as part of another mention ("after an IED ...")
+        return DateSpan(anchor.start, anchor.end, anchor.precision, True)
     if not text:
         return DateSpan(date(year, 1, 1), date(year, 12, 31), "year")
     if anchor is not None:

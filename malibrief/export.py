@@ -51,13 +51,23 @@ def _hxl_text(csv_text: str, table: str) -> str:
     return f"{header}\n{tags}\n{body}"
 
 
-def datapackage(sources: pd.DataFrame) -> dict:
+ACLED_PACKAGE = {
+    "name": "acled-mali-mapped-to-briefing",
+    "title": "ACLED events for Mali, mapped onto the briefing's events and violations",
+    "description": "An ACLED export read, validated and mapped by malibrief.acled: killings are fatalities of "
+                   "violence against civilians; arrests and abductions are counted as events. ACLED's data, "
+                   "under ACLED's terms of use.",
+    "licenses": [{"name": "ACLED-terms", "title": "ACLED terms of use", "path": "https://acleddata.com/terms-of-use/"}],
+}
+
+
+def datapackage(sources: pd.DataFrame, input_format: str = "incidents") -> dict:
     def schema(table):
         return {"fields": [{"name": name, "type": spec["type"], "description": spec["description"],
                             **({"constraints": spec["constraints"]} if "constraints" in spec else {})}
                            for name, spec in fields()[table].items()]}
 
-    return {
+    package = {
         "name": "mali-human-rights-violations-2021-2025",
         "title": "Killings, detentions and enforced disappearances in Mali, 2021-2025, as documented "
                  "by Amnesty International and Human Rights Watch",
@@ -75,6 +85,12 @@ def datapackage(sources: pd.DataFrame) -> dict:
                      {"fields": ["event_id"], "reference": {"resource": "events", "fields": ["event_id"]}}]}},
         ],
     }
+    return package | ACLED_PACKAGE if input_format == "acled" else package
+
+
+def _input_format(context: dict[str, pd.DataFrame]) -> str:
+    about = context.get("about")
+    return about["input_format"].iloc[0] if about is not None and len(about) else "incidents"
 
 
 def processed_files(cleaned: Cleaned, sources: pd.DataFrame, context: dict[str, pd.DataFrame]) -> dict[str, str]:
@@ -91,7 +107,7 @@ def processed_files(cleaned: Cleaned, sources: pd.DataFrame, context: dict[str, 
         "events_hxl.csv": _hxl_text(events, "events"),
         "violations_hxl.csv": _hxl_text(violations, "violations"),
         "cleaning_log.csv": to_csv_text(cleaned.log),
-        "datapackage.json": json.dumps(datapackage(sources), indent=2, ensure_ascii=False) + "\n",
+        "datapackage.json": json.dumps(datapackage(sources, _input_format(context)), indent=2, ensure_ascii=False) + "\n",
         **{f"{name}.csv": to_csv_text(frame) for name, frame in context.items()},
     }
 

@@ -17,6 +17,13 @@ NAMED_TAGS = ("journalist", "politician", "activist", "human rights defender", "
 VERB = {"killing": "killed", "detention": "detained", "disappearance": "disappeared"}
 
 
+def date_label(day, precision: str) -> str:
+    """A date as precisely as the source gave it: "19 April 2022", "March 2022" or "2022"."""
+    if precision in ("day", "week"):
+        return f"{day.day} {day:%B %Y}"
+    return f"{day:%B %Y}" if precision in ("month", "months") else f"{day:%Y}"
+
+
 def fmt_range(low: int, high: int, open_ended: int, estimate: str) -> str:
     """"1,234", "1,234–2,345", "at least 1,234": the words say how firm the figure is."""
     if estimate == "low":
@@ -92,7 +99,7 @@ def summary(figures: dict, largest: pd.DataFrame, which, params: dict, source_la
         f"{period.capitalize()}, the {source_label} {verb} {figures['events']:,} "
         f"event{'s' if figures['events'] != 1 else ''}{_scope(params)} within this briefing's scope: {listing}."
     ]
-    if "killing" in which and figures["start_year"] != figures["end_year"]:
+    if "killing" in which and figures["killing_events"] and figures["start_year"] != figures["end_year"]:
         word = analysis.change_word(figures["killing_first_year_low"], figures["killing_last_year_low"])
         sentences.append(
             f"Documented killings (low figures) {word} from {figures['killing_first_year_low']:,} in "
@@ -111,7 +118,7 @@ def summary(figures: dict, largest: pd.DataFrame, which, params: dict, source_la
                          int(pd.isna(high)), estimate)
         place = top["place"] or "an unnamed place"
         sentences.append(
-            f"The largest single event in the selection is in {place} ({top['date_start']:%B %Y}): {size} people "
+            f"The largest single event in the selection is in {place} ({date_label(top['date_start'], top['date_precision'])}): {size} people "
             f"{VERB[top['violation']]}, according to {top['source_ids'].replace('; ', ' and ')}.")
     if figures["events_named_people"]:
         sentences.append(
@@ -256,7 +263,7 @@ def methodology(data, p: dict) -> str:
         return ACLED_METHODOLOGY.format(label=source_label(data), events=len(data.events))
     events = data.events
     mentions = int(events["mention_ids"].str.split("; ").str.len().sum())
-    merged = int((events["mention_ids"].str.contains(";")).sum())
+    merged = int((events["mention_ids"].str.contains(";")).sum())  # the whole dataset, whatever the selection
     no_place = int((events["admin1"] == "").sum())
     return f"""
 **Where the data comes from.** The {source_label(data)} were read sentence by sentence and every killing,
@@ -277,8 +284,14 @@ overlapping dates and the same violation. Each merge is listed in the cleaning l
 
 **Places.** Regions are the pre-2023 first-level division, so that series stay comparable across the 2023 reform
 (the new regions the chapters name, such as Bandiagara or Douentza, are kept as reported and counted under their
-former region). {no_place:,} events, mostly arrests of named people, name no place: they count in every total
-but under "not stated" by region, and they are not on the map.
+former region); an event whose places lie in two regions counts in either region's briefing. {no_place:,} events,
+mostly arrests of named people, name no place: they count in national totals, under "not stated" by region, in no
+region's briefing, and they are not on the map.
+
+**What an event is.** One incident whose victims the source counts in two groups (civilians and soldiers), or that
+it tells in stages with their own counts (a round-up, then executions of some of those held), stays as separate
+events, one per count, so that no figure is added to or taken from another. Killings include the soldiers and
+fighters killed in the incidents described (flag `combatants_killed`), unless that flag is left out.
 
 **Limitations.** These are incidents that two organisations documented in annual report chapters: a small,
 selective sample of the violations committed in Mali, shaped by access, by the organisations' priorities and by

@@ -61,6 +61,8 @@ def validate(values: dict, defaults: dict, actors=(), flags=()) -> dict:
             merged[name] = _as_list(name, merged[name], problems)
             if allowed[name]:
                 merged[name] = _canonical(name, merged[name], allowed[name], problems)
+    if "violations" in merged and not merged["violations"]:
+        problems.append("violations: choose at least one of killing, detention, disappearance")
     if "estimate" in merged and merged["estimate"] not in ESTIMATES:
         problems.append(f"estimate: expected one of {', '.join(ESTIMATES)}, got {merged['estimate']!r}")
     for name, default in defaults.items():

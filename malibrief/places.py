@@ -69,7 +69,8 @@ class Gazetteer:
 
     def matches(self, phrase: str) -> tuple[list[int], str]:
         """Rows whose aliases occur in the phrase (longest first, no overlaps), and the words left."""
-        text = fold(phrase)
+        # "the Ménaka and Gao regions" names two regions, not the towns of Ménaka and Gao.
+        text = re.sub(r"([\w'-]+) and ([\w'-]+) regions\b", r"\1 region and \2 region", fold(phrase))
         found = []
         for alias, row, _ in self.aliases:
             pattern = r"(?<![\w-])" + re.escape(alias) + r"(?![\w-])"

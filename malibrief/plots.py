@@ -129,7 +129,12 @@ def _polygons(geometry: dict):
     return geometry["coordinates"]
 
 
-def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estimate: str):
+def _label(violation: str, counted) -> str:
+    """A legend entry that says when the input counts events, not people (ACLED's arrests and abductions)."""
+    return LABELS[violation] if violation in counted else f"{LABELS[violation]} (events, people not counted)"
+
+
+def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estimate: str, counted=config.VIOLATIONS):
     """Events placed at their coordinates, sized by victims, over Mali's admin1 boundaries."""
     fig, ax = plt.subplots(figsize=(7, 6.4))
     for feature in json.loads(Path(admin1_path).read_text(encoding="utf-8"))["features"]:
@@ -149,7 +154,7 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
         size = rows[f"{column}_high"].fillna(rows[f"{column}_low"]) if estimate == "high" else rows[f"{column}_low"]
         ax.scatter(rows["longitude"], rows["latitude"], s=12 + 6 * np.sqrt(size.astype(float)),
                    color=config.VIOLATION_COLOURS[violation], alpha=0.55, edgecolor="white", linewidth=0.5,
-                   label=LABELS[violation], rasterized=len(rows) > RASTER_POINTS)
+                   label=_label(violation, counted), rasterized=len(rows) > RASTER_POINTS)
     ax.set_xlim(-12.5, 4.5)
     ax.set_ylim(10, 25.2)
     ax.set_aspect("equal")
@@ -162,14 +167,16 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
     return fig
 
 
-def timeline(by_month: pd.DataFrame, largest: pd.DataFrame, which, start_year: int, end_year: int):
+def timeline(by_month: pd.DataFrame, largest: pd.DataFrame, which, start_year: int, end_year: int,
+             counted=config.VIOLATIONS):
     """People per month (low figures), one bar per violation, the largest events labelled on their bar."""
     fig, ax = plt.subplots(figsize=(9, 3.8))
     shift = {v: (i - (len(which) - 1) / 2) * 10 for i, v in enumerate(which)}
     for violation in which:
         rows = by_month[by_month["violation"] == violation]
         x = rows["month"] + pd.to_timedelta(14 + shift[violation], unit="D")
-        ax.bar(x, rows["victims_low"], width=10, color=config.VIOLATION_COLOURS[violation], label=LABELS[violation])
+        ax.bar(x, rows["victims_low"], width=10, color=config.VIOLATION_COLOURS[violation],
+               label=_label(violation, counted))
     labelled = largest.assign(month=largest["date_start"].dt.to_period("M").dt.to_timestamp())
     for i, ((month, violation), rows) in enumerate(labelled.groupby(["month", "violation"], sort=True)):
         height = by_month[(by_month["month"] == month) & (by_month["violation"] == violation)]["victims_low"].sum()

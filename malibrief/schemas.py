@@ -107,7 +107,7 @@ def events_schema() -> pa.DataFrameSchema:
         violations[f"{column}_low"] = count
         violations[f"{column}_high"] = open_count
     return pa.DataFrameSchema({
-        "event_id": pa.Column(str, pa.Check.str_matches(r"^[A-Za-z0-9-]+$"), unique=True),
+        "event_id": pa.Column(str, pa.Check.str_matches(r"^[A-Za-z0-9-]+$"), unique=True),  # EV-<mention_id>, or ACLED's
         "year": pa.Column(int, pa.Check.in_range(1990, 2100)),
         "date_start": pa.Column("datetime64[ns]"),
         "date_end": pa.Column("datetime64[ns]"),

@@ -4,41 +4,43 @@ from __future__ import annotations
 import pandas as pd
 
 from . import analysis, config
-from .narrative import fmt_range
+from .narrative import date_label, fmt_range
 
 def _people(row, estimate: str) -> str:
     return fmt_range(int(row["low"]), int(row["high"]), int(row["open_ended"]), estimate)
 
 
-def _wide(grouped: pd.DataFrame, column: str, label: str, estimate: str) -> pd.DataFrame:
-    """One row per value of `column`: events and people per violation side by side."""
+def _wide(grouped: pd.DataFrame, column: str, label: str, estimate: str, counted=config.VIOLATIONS) -> pd.DataFrame:
+    """One row per value of `column`: events, and people where the input counts them, per violation."""
     out = pd.DataFrame(index=pd.Index(list(dict.fromkeys(grouped[column])), name=label))
     for violation in config.VIOLATIONS:
         rows = grouped[grouped["violation"] == violation].set_index(column)
         if rows.empty:
             continue
         out[f"{violation.capitalize()}: events"] = rows["events"].reindex(out.index).fillna(0).astype(int)
-        out[f"{violation.capitalize()}: people"] = rows.apply(_people, axis=1, estimate=estimate).reindex(out.index).fillna("–")
+        if violation in counted:
+            out[f"{violation.capitalize()}: people"] = (rows.apply(_people, axis=1, estimate=estimate)
+                                                       .reindex(out.index).fillna("–"))
     return out.reset_index()
 
 
-def year_table(per_year: pd.DataFrame, estimate: str) -> pd.DataFrame:
-    return _wide(per_year, "year", "Year", estimate)
+def year_table(per_year: pd.DataFrame, estimate: str, counted=config.VIOLATIONS) -> pd.DataFrame:
+    return _wide(per_year, "year", "Year", estimate, counted)
 
 
-def actor_table(violations: pd.DataFrame, estimate: str) -> pd.DataFrame:
+def actor_table(violations: pd.DataFrame, estimate: str, counted=config.VIOLATIONS) -> pd.DataFrame:
     return _wide(analysis.by_group(violations, "actor_class", config.ACTOR_CLASSES), "actor_class",
-                 "Perpetrator class", estimate)
+                 "Perpetrator class", estimate, counted)
 
 
-def victim_table(violations: pd.DataFrame, estimate: str) -> pd.DataFrame:
+def victim_table(violations: pd.DataFrame, estimate: str, counted=config.VIOLATIONS) -> pd.DataFrame:
     return _wide(analysis.by_group(violations, "victim_type", config.VICTIM_TYPES), "victim_type",
-                 "Victims", estimate)
+                 "Victims", estimate, counted)
 
 
-def region_table(violations: pd.DataFrame, estimate: str) -> pd.DataFrame:
+def region_table(violations: pd.DataFrame, estimate: str, counted=config.VIOLATIONS) -> pd.DataFrame:
     grouped = analysis.by_group(violations, "admin1", (*config.ADMIN1, ""))
-    return _wide(grouped.assign(admin1=grouped["admin1"].replace("", "not stated")), "admin1", "Region", estimate)
+    return _wide(grouped.assign(admin1=grouped["admin1"].replace("", "not stated")), "admin1", "Region", estimate, counted)
 
 
 def attribution_table(events: pd.DataFrame) -> pd.DataFrame:
@@ -49,8 +51,7 @@ def attribution_table(events: pd.DataFrame) -> pd.DataFrame:
 
 def largest_table(largest: pd.DataFrame, estimate: str) -> pd.DataFrame:
     return pd.DataFrame({
-        "Date": [f"{d:%d %b %Y}" if p in ("day", "week") else f"{d:%B %Y}" if p in ("month", "months") else f"{d:%Y}"
-                 for d, p in zip(largest["date_start"], largest["date_precision"])],
+        "Date": [date_label(d, p) for d, p in zip(largest["date_start"], largest["date_precision"])],
         "Place": largest["place"].replace("", "not stated"),
         "Perpetrator": largest["actor"],
         "Violation": largest["violation"],
@@ -61,8 +62,9 @@ def largest_table(largest: pd.DataFrame, estimate: str) -> pd.DataFrame:
 
 
 def outcome_table(held: pd.DataFrame) -> pd.DataFrame:
-    return held.reset_index().rename(columns={"outcome": "What became of them", "events": "Events",
-                                              "people_low": "People (low)"})
+    return held.reset_index().rename(columns={
+        "outcome": "What became of them (the gravest outcome the source gives for anyone held)", "events": "Events",
+        "people_low": "People held in these events (low; the outcome may concern only some of them)"})
 
 
 def count_rules_table(rules: pd.DataFrame) -> pd.DataFrame:
