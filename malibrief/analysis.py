@@ -64,7 +64,7 @@ def people_counted(data: Data) -> tuple[str, ...]:
     return ("killing",) if input_format(data) == "acled" else config.VIOLATIONS
 
 
-def _has_any(series: pd.Series, wanted) -> pd.Series:
+def has_any(series: pd.Series, wanted) -> pd.Series:
     wanted = set(wanted)
     return series.map(lambda v: bool(wanted & {x.strip() for x in str(v).split(";")}))
 
@@ -75,13 +75,13 @@ def select(data: Data, start_year: int, end_year: int, regions=(), actor_classes
     events = data.events
     mask = events["year"].between(start_year, end_year)
     if regions:  # an event in two regions belongs to both regions' briefings
-        mask &= _has_any(events["admin1_all"], regions)
+        mask &= has_any(events["admin1_all"], regions)
     if actor_classes:
         mask &= events["actor_class"].isin(actor_classes)
     if actors:
-        mask &= _has_any(events["actor"], actors)
+        mask &= has_any(events["actor"], actors)
     if exclude_flags:
-        mask &= ~_has_any(events["flags"], exclude_flags)
+        mask &= ~has_any(events["flags"], exclude_flags)
     chosen = data.violations[data.violations["event_id"].isin(events.loc[mask, "event_id"])]
     if violations:
         chosen = chosen[chosen["violation"].isin(violations)]

@@ -59,7 +59,7 @@ def key_figures(selection: analysis.Data, which, start_year: int, end_year: int)
         figures["killing_events_state"] = int(killing_events["actor_class"].isin(STATE_CLASSES).sum())
         figures["killing_events_islamist"] = int((killing_events["actor_class"] == "Islamist armed groups").sum())
     figures["events_alleged_or_suspected"] = int(events["attribution"].isin(("alleged", "suspected")).sum())
-    figures["events_named_people"] = int(analysis._has_any(events["victim_tags"], NAMED_TAGS).sum()) if len(events) else 0
+    figures["events_named_people"] = int(analysis.has_any(events["victim_tags"], NAMED_TAGS).sum()) if len(events) else 0
     return figures
 
 
@@ -164,8 +164,8 @@ def sample_warning(data) -> str:
     if analysis.input_format(data) == "acled":
         what = "what ACLED recorded from media and partner reports under its own coding rules"
     else:
-        what = ("what two organisations chose to describe in annual report chapters: a convenience sample of the "
-                "violations committed")
+        what = (f"what {publishers(data)} chose to describe in annual report chapters: a convenience sample of "
+                "the violations committed")
     return (f"**Read these figures as documented incidents, not totals.** They count {what}, not a census. "
             "A rise or fall between years can reflect reporting rather than violence.")
 
@@ -184,13 +184,17 @@ CAPTIONS = {
 }
 
 
+def publishers(data) -> str:
+    """The organisations behind the sources, named from the sources table: "A and B"."""
+    names = list(dict.fromkeys(data.sources["publisher"]))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def source_label(data) -> str:
     if analysis.input_format(data) == "acled":
         return f"ACLED export {data.about['input_file'].iloc[0]}"
-    publishers = list(dict.fromkeys(data.sources["publisher"]))
-    who = publishers[0] if len(publishers) == 1 else ", ".join(publishers[:-1]) + " and " + publishers[-1]
     n = len(data.sources)
-    return f"{n} report chapter{'s' if n != 1 else ''} by {who}"
+    return f"{n} report chapter{'s' if n != 1 else ''} by {publishers(data)}"
 
 
 def header_html(p: dict, data) -> str:
@@ -293,7 +297,7 @@ it tells in stages with their own counts (a round-up, then executions of some of
 events, one per count, so that no figure is added to or taken from another. Killings include the soldiers and
 fighters killed in the incidents described (flag `combatants_killed`), unless that flag is left out.
 
-**Limitations.** These are incidents that two organisations documented in annual report chapters: a small,
+**Limitations.** These are incidents that {publishers(data)} documented in annual report chapters: a small,
 selective sample of the violations committed in Mali, shaped by access, by the organisations' priorities and by
 the length of a chapter. A rise or fall between years can reflect reporting rather than violence. Perpetrators
 are as the sources attribute them, and the tables show how firm each attribution is. Government figures (for

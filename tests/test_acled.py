@@ -107,7 +107,7 @@ def test_acled_briefing_wording_follows_its_source(acled_build):
     _, out = acled_build
     text = " ".join(BeautifulSoup((out / "briefing.html").read_text(encoding="utf-8"), "html.parser").get_text().split())
     assert "report chapters by Amnesty International" not in text
-    assert "two organisations" not in text
+    assert "chose to describe in annual report chapters" not in text
     assert "ACLED export export.csv records" in text
     assert "ACLED records the lowest reported figure" in text  # the methodology describes ACLED's coding
     log = pd.read_csv(out / "processed" / "cleaning_log.csv", dtype=str, keep_default_na=False)
