@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import gc
 import hashlib
 import html
@@ -23,6 +24,7 @@ import multiprocessing
 import os
 import re
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -31,6 +33,11 @@ import yaml
 
 from malibrief import config
 from malibrief.params import LIST_PARAMETERS, ParameterError, validate
+
+# nbformat, which papermill and nbconvert import, never checks string formats; but jsonschema, which nbformat
+# imports, builds rfc3987_syntax's IRI grammar at import when that package is installed: 0.9 s of every
+# build. Refusing that one import, in this process only, leaves jsonschema without an "iri" format check.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 CLEAN_NB = config.NOTEBOOKS / "01-clean.ipynb"
 ACLED_NB = config.NOTEBOOKS / "01-clean-acled.ipynb"
@@ -149,14 +156,20 @@ class Cache:
         os.replace(tmp, self.path)
 
 
-def execute(source: Path, target: Path, parameters: dict, quiet: bool) -> None:
-    """Run a notebook in a fresh kernel; on failure the executed notebook stays for inspection."""
+def execute(source: Path, target: Path, parameters: dict, quiet: bool, kernel=None) -> None:
+    """Run a notebook in a fresh kernel (`kernel`, if started ahead, else one started now); on failure the
+    executed notebook stays for inspection."""
     import papermill as pm
+
+    from malibrief.kernels import Kernel, register_engine
 
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
-                            cwd=str(config.NOTEBOOKS), progress_bar=not quiet, log_output=False)
+        with contextlib.ExitStack() as stack:
+            kernel = kernel or stack.enter_context(Kernel(source, config.NOTEBOOKS))
+            pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
+                                engine_name=register_engine(), km=kernel.manager, cwd=str(config.NOTEBOOKS),
+                                progress_bar=not quiet, log_output=False)
     except pm.PapermillExecutionError as err:
         first_line = next((line for line in (err.source or "").splitlines() if line.strip()), "")
         raise BuildError(f"{source.name} failed in the cell run as [{err.exec_count}], which starts "
@@ -189,10 +202,10 @@ def _data_date(processed: Path) -> str:
     return narrative.data_date(analysis.load(processed))
 
 
-def briefing_job(name: str, parameters: dict, folder: Path, key: str, quiet: bool) -> tuple[str, str]:
+def briefing_job(name: str, parameters: dict, folder: Path, key: str, quiet: bool, kernel=None) -> tuple[str, str]:
     """Execute and render one briefing; run in a worker process for batches."""
     executed = folder / "executed" / BRIEFING_NB.name
-    execute(BRIEFING_NB, executed, parameters, quiet)
+    execute(BRIEFING_NB, executed, parameters, quiet, kernel)
     render(executed, folder / "briefing.html", folder / "briefing.pdf", parameters)
     return name, key
 
@@ -200,6 +213,28 @@ def briefing_job(name: str, parameters: dict, folder: Path, key: str, quiet: boo
 def say(quiet: bool, message: str) -> None:
     if not quiet:
         print(message, file=sys.stderr, flush=True)
+
+
+def start_kernel(notebook: Path):
+    """A kernel for `notebook`, started now so that it boots and imports while other work goes on."""
+    from malibrief.kernels import Kernel
+
+    try:
+        return Kernel(notebook, config.NOTEBOOKS)
+    except Exception as err:
+        raise BuildError(f"{notebook.name} could not run: {type(err).__name__}: {err}") from None
+
+
+def preload_renderer() -> None:
+    """Import the renderers (nbconvert, WeasyPrint: ~0.7 s) on a thread while a kernel runs the briefing and
+    this process only waits; render() then finds them imported. An import error is left for render() to raise."""
+    def load():
+        with contextlib.suppress(Exception):
+            import weasyprint  # noqa: F401
+
+            import malibrief.render  # noqa: F401
+
+    threading.Thread(target=load, name="preload-renderer", daemon=True).start()
 
 
 def build(values: dict, out: Path, each: str | None, force: bool, quiet: bool, jobs: int) -> list[Path]:
@@ -210,35 +245,51 @@ def build(values: dict, out: Path, each: str | None, force: bool, quiet: bool, j
     processed = config.project_path(clean_parameters["out_dir"])
     clean_key = digest([cleaning, inputs, reference, *CODE], clean_parameters)
     clean_executed = out / "executed" / cleaning.name
-    if cache.fresh("clean", clean_key, [clean_executed, processed / "events.csv"]):
-        say(quiet, f"cleaning: unchanged, skipped ({processed})")
-    else:
-        say(quiet, f"cleaning: executing {cleaning.name} -> {processed}")
-        execute(cleaning, clean_executed, clean_parameters, quiet)
-        cache.store("clean", clean_key)
-    pending, written = [], []
-    for name, parameters in runs:
-        folder = out if each is None else out / name
-        key = digest([BRIEFING_NB, processed, reference, *CODE], parameters)
-        outputs = [folder / "briefing.html", folder / "briefing.pdf", folder / "executed" / BRIEFING_NB.name]
-        written += outputs[:2]
-        if cache.fresh(f"briefing:{name}", key, outputs):
-            say(quiet, f"briefing {name}: unchanged, skipped")
+    clean_fresh = cache.fresh("clean", clean_key, [clean_executed, processed / "events.csv"])
+
+    def briefing_key(parameters):  # read only once the cleaning has written `processed`
+        return digest([BRIEFING_NB, processed, reference, *CODE], parameters)
+
+    def briefing_outputs(folder):
+        return [folder / "briefing.html", folder / "briefing.pdf", folder / "executed" / BRIEFING_NB.name]
+
+    with contextlib.ExitStack() as kernels:
+        # One briefing: its kernel starts now too, while this process imports papermill and the cleaning runs.
+        # (If the cleaning then leaves the briefing's inputs as they were, that kernel is killed unused.)
+        single = len(runs) == 1 and not (clean_fresh and cache.fresh(
+            f"briefing:{runs[0][0]}", briefing_key(runs[0][1]), briefing_outputs(out if each is None else out / runs[0][0])))
+        briefing_kernel = kernels.enter_context(start_kernel(BRIEFING_NB)) if single else None
+        if clean_fresh:
+            say(quiet, f"cleaning: unchanged, skipped ({processed})")
         else:
-            pending.append((name, parameters, folder, key))
-    if len(pending) == 1:
-        name, parameters, folder, key = pending[0]
-        say(quiet, f"briefing {name}: executing {BRIEFING_NB.name}, rendering HTML and PDF")
-        cache.store(f"briefing:{name}", briefing_job(name, parameters, folder, key, quiet)[1])
-    elif pending:
-        say(quiet, f"{len(pending)} briefings: executing and rendering on {jobs} processes")
-        # Not fork: this process already ran a kernel client, whose threads a forked child would inherit broken.
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("forkserver")) as pool:
-            futures = [pool.submit(briefing_job, n, p, f, k, True) for n, p, f, k in pending]
-            for future in futures:
-                name, key = future.result()
-                cache.store(f"briefing:{name}", key)
-                say(quiet, f"briefing {name}: done")
+            clean_kernel = kernels.enter_context(start_kernel(cleaning))
+            say(quiet, f"cleaning: executing {cleaning.name} -> {processed}")
+            execute(cleaning, clean_executed, clean_parameters, quiet, clean_kernel)
+            cache.store("clean", clean_key)
+        pending, written = [], []
+        for name, parameters in runs:
+            folder = out if each is None else out / name
+            key = briefing_key(parameters)
+            outputs = briefing_outputs(folder)
+            written += outputs[:2]
+            if cache.fresh(f"briefing:{name}", key, outputs):
+                say(quiet, f"briefing {name}: unchanged, skipped")
+            else:
+                pending.append((name, parameters, folder, key))
+        if len(pending) == 1:
+            name, parameters, folder, key = pending[0]
+            say(quiet, f"briefing {name}: executing {BRIEFING_NB.name}, rendering HTML and PDF")
+            preload_renderer()
+            cache.store(f"briefing:{name}", briefing_job(name, parameters, folder, key, quiet, briefing_kernel)[1])
+        elif pending:
+            say(quiet, f"{len(pending)} briefings: executing and rendering on {jobs} processes")
+            # Not fork: this process already ran a kernel client, whose threads a forked child would inherit broken.
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("forkserver")) as pool:
+                futures = [pool.submit(briefing_job, n, p, f, k, True) for n, p, f, k in pending]
+                for future in futures:
+                    name, key = future.result()
+                    cache.store(f"briefing:{name}", key)
+                    say(quiet, f"briefing {name}: done")
     if each:
         written.append(write_index(out, runs, each))
     return written

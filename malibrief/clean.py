@@ -256,61 +256,61 @@ def group_mentions(mentions: pd.DataFrame, log: CleaningLog) -> dict[str, str]:
 
 def build_events(mentions: pd.DataFrame, groups: dict[str, str]) -> pd.DataFrame:
     """One row per event; its counts span all its mentions; its date is the most precise one given."""
-    mentions = mentions.assign(group=mentions["mention_id"].map(groups))
-    events = [_event(g.sort_values(["events_year", "mention_id"])) for _, g in mentions.groupby("group", sort=False)]
+    by_group: dict[str, list[dict]] = {}
+    for record in mentions.to_dict("records"):  # plain dicts: per-event DataFrame slicing cost ~0.6 s for 91 events
+        by_group.setdefault(groups[record["mention_id"]], []).append(record)
+    events = [_event(sorted(g, key=lambda r: (r["events_year"], r["mention_id"]))) for g in by_group.values()]
     frame = pd.DataFrame(events).sort_values(["date_start", "mention_ids"], kind="stable").reset_index(drop=True)
     # Named after its first mention, so an id never changes when coding adds an earlier event.
     frame.insert(0, "event_id", "EV-" + frame["mention_ids"].str.split("; ").str[0])
     return frame
 
 
-def _first(group: pd.DataFrame, column: str) -> str:
-    values = [v for v in group[column] if v]
-    return values[0] if values else ""
+def _first(group: list[dict], column: str):
+    """The first mention with a value in column, else the event's first mention."""
+    return next((r for r in group if r[column]), group[0])
 
 
 def _joined(values) -> str:
     return "; ".join(dict.fromkeys(v.strip() for value in values for v in str(value).split(";") if v.strip()))
 
 
-def _event(group: pd.DataFrame) -> dict:
-    primary = group.iloc[0]
-    dated = group.assign(rank=group["date_precision"].map(PRECISION_RANK)).sort_values("rank", kind="stable").iloc[0]
-    placed = group[group["place"] != ""].iloc[0] if (group["place"] != "").any() else primary
-    acting = group[group["perpetrator_text"] != ""].iloc[0] if (group["perpetrator_text"] != "").any() else primary
-    known_outcomes = [o for o in group["outcome"] if o and o != "unknown"]
+def _event(group: list[dict]) -> dict:
+    primary = group[0]
+    dated = min(group, key=lambda r: PRECISION_RANK[r["date_precision"]])  # the first of the most precise
+    placed, acting = _first(group, "place"), _first(group, "perpetrator_text")
+    known_outcomes = [r["outcome"] for r in group if r["outcome"] and r["outcome"] != "unknown"]
     # An event is borderline only if every account of it is: Moura stays in when the government's figure is
     # left out, because Amnesty's own account of it is not a party's figure.
-    per_mention = [set(f.split(";")) - {""} for f in group["flags"]]
+    per_mention = [set(r["flags"].split(";")) - {""} for r in group]
     flags = set.intersection(*per_mention)
     if dated["relative_date"]:
         flags.add("relative_date")
-    own_accounts = group[[("party_figure" not in f) for f in per_mention]]
-    described = own_accounts if len(own_accounts) else group
+    described = [r for r, f in zip(group, per_mention) if "party_figure" not in f] or group
+    victim_types = {r["victim_type"] for r in described}
     event = {
         "year": dated["date_start"].year,
         "date_start": dated["date_start"], "date_end": dated["date_end"], "date_precision": dated["date_precision"],
         **{c: placed[c] for c in ("place", "admin1", "admin1_all", "region_reported",
                                   "latitude", "longitude", "geo_precision")},
         "actor": acting["actor"], "actor_class": acting["actor_class"], "attribution": acting["attribution"],
-        "victims": _first(group, "victims_text"),
-        "victim_type": described["victim_type"].iloc[0] if described["victim_type"].nunique() == 1 else "mixed",
-        "victim_tags": _joined(group["victim_tags"]),
-        "outcome": known_outcomes[-1] if known_outcomes else _first(group, "outcome"),
+        "victims": _first(group, "victims_text")["victims_text"],
+        "victim_type": victim_types.pop() if len(victim_types) == 1 else "mixed",
+        "victim_tags": _joined(r["victim_tags"] for r in group),
+        "outcome": known_outcomes[-1] if known_outcomes else _first(group, "outcome")["outcome"],
     }
     for column in config.COUNT_COLUMNS.values():
-        present = group[group[f"{column}_low"] > 0]
-        highs = list(present[f"{column}_high"])
-        event[f"{column}_low"] = int(present[f"{column}_low"].min()) if len(present) else 0
-        event[f"{column}_high"] = (0 if not len(present) else
-                                   None if any(pd.isna(h) for h in highs) else int(max(highs)))
-        event[f"{column}_text"] = " | ".join(f"{m}: {t}" for m, t in zip(present["mention_id"], present[f"{column}_text"]))
+        present = [r for r in group if r[f"{column}_low"] > 0]
+        highs = [r[f"{column}_high"] for r in present]
+        event[f"{column}_low"] = int(min(r[f"{column}_low"] for r in present)) if present else 0
+        event[f"{column}_high"] = (0 if not present else None if any(pd.isna(h) for h in highs) else int(max(highs)))
+        event[f"{column}_text"] = " | ".join(f"{r['mention_id']}: {r[f'{column}_text']}" for r in present)
     event.update(
-        claims=" | ".join(f"{m}: {c}" for m, c in zip(group["mention_id"], group["claimant_text"]) if c),
+        claims=" | ".join(f"{r['mention_id']}: {r['claimant_text']}" for r in group if r["claimant_text"]),
         flags="; ".join(sorted(flags)),
-        source_ids="; ".join(dict.fromkeys(group["source_id"])),
-        mention_ids="; ".join(group["mention_id"]),
-        citations="; ".join(f"{r.mention_id} ({r.section}, para {r.paragraph})" for r in group.itertuples()),
+        source_ids="; ".join(dict.fromkeys(r["source_id"] for r in group)),
+        mention_ids="; ".join(r["mention_id"] for r in group),
+        citations="; ".join(f"{r['mention_id']} ({r['section']}, para {r['paragraph']})" for r in group),
         summary=primary["summary"],
     )
     return event
