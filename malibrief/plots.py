@@ -46,9 +46,11 @@ def show(fig, name: str, alt: str, caption: str, figures_dir: Path) -> HTML:
     """Save the chart as PNG and SVG, close it, and return it as an accessible HTML figure."""
     figures_dir = Path(figures_dir)
     figures_dir.mkdir(parents=True, exist_ok=True)
-    fig.savefig(figures_dir / f"{name}.png", dpi=200, bbox_inches="tight", metadata={"Software": None})
+    # The tight box, found once for both files; "tight" would lay the chart out again for each.
+    box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
+    fig.savefig(figures_dir / f"{name}.png", dpi=200, bbox_inches=box, metadata={"Software": None})
     svg = io.BytesIO()
-    fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    fig.savefig(svg, format="svg", bbox_inches=box, metadata={"Date": None, "Creator": None})
     (figures_dir / f"{name}.svg").write_bytes(svg.getvalue())
     plt.close(fig)
     data = base64.b64encode(svg.getvalue()).decode("ascii")

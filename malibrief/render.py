@@ -10,7 +10,6 @@ import copy
 import logging
 import os
 import re
-import unicodedata
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +21,7 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from malibrief.config import NOTEBOOKS
+from malibrief.text import slug
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -166,11 +166,6 @@ def _fill_cover(soup: BeautifulSoup) -> None:
         first_h1.decompose()
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "section"
-
-
 def _add_heading_ids(soup: BeautifulSoup) -> None:
     """Give every heading in the body an id from its text (-2, -3 for repeats) and keep old links."""
     headings = soup.main.find_all(re.compile(r"^h[1-6]$"))
@@ -179,7 +174,7 @@ def _add_heading_ids(soup: BeautifulSoup) -> None:
     renamed = {}
     for heading in headings:
         text = heading.get_text(" ", strip=True)
-        base = _slug(text)
+        base = slug(text)
         new_id, n = base, 1
         while new_id in taken:
             n += 1

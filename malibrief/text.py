@@ -14,3 +14,10 @@ def fold(text: str) -> str:
     """Case- and accent-insensitive form, so Ségou and Segou compare equal."""
     text = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+def slug(text: str, empty: str = "section") -> str:
+    """Lower-case ASCII words joined by hyphens, accents dropped, not letters (Ségou -> segou): for ids and
+    folder names."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or empty
