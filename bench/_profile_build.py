@@ -5,7 +5,9 @@
 Same work as `python build.py ...`, only reordered so that the phases do not overlap: the heavy parent
 imports (papermill, nbformat, nbconvert via malibrief.render, WeasyPrint) are done and timed first, then
 main() runs with wrappers (time.perf_counter, no sampling) around
-  - nbclient's kernel start (start_new_kernel + start_new_kernel_client: until the kernel answers),
+  - the kernels build.py starts ahead (malibrief.kernels.Kernel: launch, warm-up imports sent, not awaited),
+  - nbclient's kernel start (start_new_kernel + start_new_kernel_client: until the kernel answers, which
+    includes waiting for the rest of its warm-up imports),
   - each cell's execution (NotebookClient.execute_cell: the parent's wait for the kernel),
   - papermill's notebook writes (NotebookExecutionManager.save, after each cell start and end),
   - the kernel shutdown (NotebookClient._cleanup_kernel),
@@ -76,15 +78,17 @@ def main() -> int:
 
     original_execute = build.execute
 
-    def execute(source, target, parameters, quiet):
+    def execute(source, target, parameters, quiet, kernel=None):
         state["notebook"] = "clean" if source.name == build.CLEAN_NB.name else "briefing"
         t = time.perf_counter()
         try:
-            return original_execute(source, target, parameters, quiet)
+            return original_execute(source, target, parameters, quiet, kernel)
         finally:
             phases[f"{state['notebook']}: papermill total"] += time.perf_counter() - t
 
     build.execute = execute
+    import malibrief.kernels
+    wrap(malibrief.kernels.Kernel, "__init__", "kernels started ahead (launch; warm-up imports sent)")
     wrap(NotebookClient, "start_new_kernel", nb_label("kernel start"))
     wrap(NotebookClient, "start_new_kernel_client", nb_label("kernel start"))
     wrap(NotebookClient, "execute_cell", nb_label("cells"))

@@ -417,14 +417,15 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
     rows.append(("Python start (build process)", p("interpreter start")))
     for key in parent_imports:
         rows.append((f"parent {key}", p(key)))
+    ahead = p("kernels started ahead (launch; warm-up imports sent)")
+    rows.append(("both kernels started ahead (launch, warm-up imports sent, not awaited)", ahead))
     for nb, name in (("clean", "01-clean"), ("briefing", "02-briefing")):
         total, start, cells_t = p(f"{nb}: papermill total"), p(f"{nb}: kernel start"), p(f"{nb}: cells")
         writes, stop = p(f"{nb}: notebook writes"), p(f"{nb}: kernel shutdown")
-        imports = med(s, f"kernel imports: {name}")
-        rows.append((f"{name}: kernel start (until ready)", start))
-        rows.append((f"{name}: cells (of which ≈{fmt(imports)} s imports in the kernel)", cells_t))
-        rows.append((f"{name}: papermill notebook writes (after each cell start and end)", writes))
-        rows.append((f"{name}: kernel shutdown", stop))
+        rows.append((f"{name}: waiting for its kernel (boot and warm-up imports not yet done)", start))
+        rows.append((f"{name}: cells (their imports already done by the warm-up)", cells_t))
+        rows.append((f"{name}: papermill notebook write (once, at the end)", writes))
+        rows.append((f"{name}: kernel kill", stop))
         rows.append((f"{name}: other papermill work (read, inject parameters, ...)",
                      total - start - cells_t - writes - stop))
     html_total, pdf_total = p("render HTML total"), p("render PDF total")
@@ -456,25 +457,28 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
     render_total = html_total + pdf_total
     add("In short (medians):")
     add("")
-    add(f"- **kernel start**: {fmt(kernel_starts)} s for two kernels (a bare kernel: {fmt(med(s, 'floor: kernel start (until ready)'))} s), "
-        f"plus {fmt(kernel_stops)} s of kernel shutdown;")
-    add(f"- **notebook cells**: {fmt(cells_total)} s, of which about {fmt(kernel_imports)} s are the notebooks' "
-        f"own imports (pandas, matplotlib, pandera, shapely via malibrief), paid once per kernel;")
+    add(f"- **kernels**: {fmt(ahead)} s to launch both ahead of need, {fmt(kernel_starts)} s waiting for them "
+        f"to be ready, {fmt(kernel_stops)} s to kill them (a bare kernel starts in "
+        f"{fmt(med(s, 'floor: kernel start (until ready)'))} s). The profile does the build process's imports "
+        "first, so here the kernels boot and import while nothing else runs; in a plain build they boot while "
+        "build.py imports papermill, and the briefing's kernel while the cleaning runs;")
+    add(f"- **notebook cells**: {fmt(cells_total)} s, not counting the notebooks' own imports (pandas, "
+        f"matplotlib, pandera, shapely via malibrief: {fmt(kernel_imports)} s in fresh processes), which each "
+        "kernel's warm-up does before the first cell;")
     add(f"- **HTML render**: {fmt(html_total)} s; **PDF render**: {fmt(pdf_total)} s "
         f"(WeasyPrint layout {fmt(layout)} s + write_pdf {fmt(write_pdf)} s);")
     add(f"- **imports in the build process**: {fmt(imports_total)} s "
-        f"(papermill {fmt(p('import papermill'))} s, which includes nbformat → jsonschema → rfc3987_syntax; "
-        f"weasyprint {fmt(p('import weasyprint'))} s), plus {fmt(p('interpreter start'))} s Python start;")
+        f"(papermill {fmt(p('import papermill'))} s, now without jsonschema's rfc3987_syntax grammar; "
+        f"weasyprint {fmt(p('import weasyprint'))} s; in a plain build the renderers are imported on a thread "
+        f"while the briefing runs), plus {fmt(p('interpreter start'))} s Python start;")
     add(f"- **exits**: the build process takes {fmt(p('interpreter exit'))} s to exit after its last line "
         "(interpreter finalization: the final garbage collection over every module and object). A process that "
         "only imports papermill, WeasyPrint and malibrief's render/plots/analysis takes "
         f"{fmt(med(s, 'exit after heavy imports: plain'))} s to exit, and "
         f"{fmt(med(s, 'exit after heavy imports: gc.freeze()'))} s with `gc.freeze()` as its last line. "
-        "The kernels' shutdowns above are most likely the same thing on the kernel side "
-        f"(a bare kernel, with nothing imported, stops in {fmt(med(s, 'floor: kernel stop'))} s).")
+        "build.py ends with `gc.freeze()`, and kills its kernels instead of waiting for the same teardown there.")
     add("")
-    add("Slowest notebook cells (from `cell.metadata.papermill.duration` of the executed notebooks, medians; "
-        "each includes one papermill notebook write):")
+    add("Slowest notebook cells (from `cell.metadata.papermill.duration` of the executed notebooks, medians):")
     add("")
     add("| notebook | cell | first line | median s |")
     add("|---|---:|---|---:|")
@@ -530,16 +534,19 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
     extra = naive - build
     add(f"**build.py against the naive chain: {speedup:.2f}× (target {TARGET_SPEEDUP:.0f}×), "
         f"{'met' if speedup >= TARGET_SPEEDUP else 'missed'}.** "
-        f"Both run the same two kernels, the same cells and the same two renders; build.py only saves what the "
-        f"naive chain repeats per process: three more interpreter starts and the imports of papermill/nbformat "
-        f"(papermill import alone ≈ {fmt(p('import papermill'))} s), nbconvert and WeasyPrint. That saving is "
-        f"{fmt(extra)} s of the naive chain's {fmt(naive)} s. "
-        f"A {TARGET_SPEEDUP:.0f}× speed-up would need a cold build of {fmt(naive / TARGET_SPEEDUP)} s, "
+        f"Both run two kernels, the same cells and the same two renders. build.py saves what the naive chain "
+        f"repeats per process (three more interpreter starts; the imports of papermill, nbformat, nbconvert and "
+        f"WeasyPrint, each with jsonschema's IRI grammar) and hides what it can behind other work: its kernels "
+        f"boot and import their notebook's modules while it imports papermill and while the cleaning runs, the "
+        f"renderers are imported while the briefing runs, and kernels are killed, not waited for. All that is "
+        f"{fmt(extra)} s of the naive chain's {fmt(naive)} s. A {TARGET_SPEEDUP:.0f}× speed-up would need a "
+        f"cold build of {fmt(naive / TARGET_SPEEDUP)} s, "
         + ("below the floor itself " if naive / TARGET_SPEEDUP < floor else "close to the floor ")
-        + f"({fmt(floor)} s: one kernel, every cell once, one render each). So no orchestration of the same work "
-        "reaches it; only making the cells and the PDF render themselves cheaper can (see below). "
-        f"build.py is {over_floor:.2f}× the floor: the gap is the second kernel (start, shutdown, imports paid "
-        "again), papermill's notebook writes, and the build process's own imports.")
+        + f"({fmt(floor)} s: one kernel, every cell once, one render each), and the floor is the cells "
+        f"({fmt(cells_total)} s in the profile) and the renders ({fmt(render_total)} s, the PDF "
+        f"{fmt(pdf_total)} s of it), which the naive chain also pays. So orchestration cannot reach it; "
+        "making the cells and renders cheaper shrinks both routes by the same seconds (see *What changed* "
+        f"below for what was done). build.py is {over_floor:.2f}× the floor.")
     add("")
     add(f"**No-change rebuild: {warm:.2f} s (target < {TARGET_WARM} s), "
         f"{'met' if warm < TARGET_WARM else 'missed'}.** It starts Python, imports yaml and malibrief.params, "
@@ -557,16 +564,20 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
             f"{'met' if ratio <= TARGET_BATCH else 'missed'}"
             + (" (by a margin within the noise)" if abs(ratio - TARGET_BATCH) < 0.25 else "") + ".** "
             f"The cleaning and the build process's imports ({fmt(fixed)} s) are paid once, but every briefing pays "
-            f"its own kernel start and shutdown, the notebook's imports ({fmt(med(s, 'kernel imports: 02-briefing'))} s), "
-            f"its cells and both renders, all CPU-bound. With {env['cores']} cores and `-j {env['cores']}`, "
+            f"its own kernel boot, the notebook's imports ({fmt(med(s, 'kernel imports: 02-briefing'))} s), "
+            f"its cells and both renders, all CPU-bound: with both cores busy there is nothing to hide them behind, "
+            f"so what made the single build faster by overlapping does nothing here, and the batch's ratio to it "
+            f"grows as the single build gets faster. The batch runs the largest briefings first, so that it ends "
+            f"on small ones. With {env['cores']} cores and `-j {env['cores']}`, "
             f"{REGIONS} briefings run as {rounds} rounds on the busier worker, so the measured {fmt(batch)} s "
             f"means about ({fmt(batch)} − {fmt(fixed)}) / {rounds} ≈ {fmt(implied)} s per regional briefing "
             f"(the all-Mali briefing takes {fmt(per_briefing)} s of notebook and renders; a region's has fewer "
             f"events, so smaller tables and PDF). Staying within {TARGET_BATCH:.0f}× means at most "
             f"{fmt(allowed)} s per regional briefing on this machine. With 2 cores, a batch of 11 cannot come "
-            "near 1×: at best it is 6 briefings' worth of time, and each briefing's fixed cost (kernel start and "
-            f"shutdown ≈ {fmt(p('briefing: kernel start') + p('briefing: kernel shutdown'))} s, imports, one PDF "
-            "render) is paid 11 times.")
+            "near 1×: at best it is 6 briefings' worth of time, and each briefing's fixed cost (a kernel's boot "
+            "and imports, one PDF render of at least the static sections) is paid 11 times. What would still cut "
+            "it: kernels forked from one process that has already imported the notebook's modules (about a "
+            "second of CPU per briefing), and a cheaper PDF.")
         add("")
 
     add("## Scale (ACLED input)")
@@ -580,10 +591,7 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
     elif scale.get("skipped"):
         add("> **Not measured in this run** (`--no-scale`). `malibrief.acled` exists; run without `--no-scale`.")
     else:
-        add(f"> **Measured on the code of this run's copy (hash {meta.get('code hash')}).** The ACLED briefing "
-            "has changed since: its PDF no longer carries the embedded CSV downloads, it no longer lists every "
-            "event as a table, and CSV files over 5 MB are no longer embedded in the HTML. Those changes shrink "
-            "the 100,000-row PDF and HTML below; run `bench/run.py` again to measure them.")
+        add(f"> Measured on the code of this run's copy (hash {meta.get('code hash')}).")
         add("")
         add("### The whole build on ACLED exports (measured by run.py)")
         add("")
@@ -645,62 +653,44 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
         lines.extend(line.replace("## ", "#### ", 1) if line.startswith("## ") else line for line in text)
         add("")
 
-    add("## What to change")
-    add("")
-    add("Roughly by the time at stake in the medians above; none of these is done here.")
-    add("")
     sources_cost = variant("full") - variant("no sources") if s.get("pdf variant: full") else float("nan")
     png_saving = variant("full") - variant("charts as PNG") if s.get("pdf variant: full") else float("nan")
     png_size = (pdf_info["charts as PNG"]["bytes"] / max(1, pdf_info["full"]["bytes"])
                 if pdf_info.get("full") and pdf_info.get("charts as PNG") else float("nan"))
-    scaled = [r for r in meta.get("scale", {}).get("sizes", []) if s.get(f"scale {r}: build")]
-    if scaled:
-        big = scaled[-1]
-        big_rest = (med(s, f"scale {big}: build") - med(s, f"scale {big}: cleaning notebook")
-                    - med(s, f"scale {big}: briefing notebook"))
-        grows = (f"(at {big:,} ACLED rows, kernel starts, imports and the renders take {fmt(big_rest)} s of the "
-                 f"build's {fmt(med(s, f'scale {big}: build'))} s, for a "
-                 f"{scale_info.get(big, {}).get('pdf bytes', 0) / 2 ** 20:.0f} MiB PDF). ")
-    else:
-        grows = "(see the scale section once it is measured). "
-    add(f"1. **The PDF render ({fmt(pdf_total)} s) is the largest single step, and it grows with the content** "
-        + grows +
-        f"The sources section (source list and every-event table) costs {fmt(sources_cost)} s of it; if the "
-        "PDF is meant for reading, that listing could stay in the HTML and the CSV downloads, or be capped. "
-        f"Embedding the PNG charts instead of SVG changes the render by {fmt(png_saving)} s "
-        f"({100 * png_saving / max(variant('full'), 1e-9):.0f}%) at {png_size:.1f}× the file size: a trade-off "
-        "for whoever owns the PDF's look, not a clear win.")
-    add(f"2. **One kernel, or none, for the cleaning.** The cleaning notebook costs its own kernel start "
-        f"({fmt(p('clean: kernel start'))} s) and shutdown ({fmt(p('clean: kernel shutdown'))} s), and the "
-        f"briefing kernel then imports pandas and malibrief again (the cleaning kernel's imports take "
-        f"{fmt(med(s, 'kernel imports: 01-clean'))} s). Running both notebooks in one kernel (nbclient can be "
-        f"given a started kernel manager) would save up to "
-        f"{fmt(p('clean: kernel start') + p('clean: kernel shutdown') + med(s, 'kernel imports: 01-clean'))} s "
-        f"(one kernel start and stop, and the imports both kernels share) of the cold build's {fmt(build)} s.")
-    add(f"3. **Kernel shutdown ({fmt(kernel_stops)} s for two)** sits on the critical path after the outputs "
-        "are written: nbclient waits for the kernel process to exit, and a kernel that has imported pandas and "
-        "matplotlib exits slowly (see *exits* above; a bare kernel stops in "
-        f"{fmt(med(s, 'floor: kernel stop'))} s). Letting the next step start while the old kernel exits "
-        "would hide it. (`shutdown_kernel='immediate'` made no difference on an empty kernel in a quick check "
-        "while writing this benchmark; not measured on the real notebooks.)")
-    add(f"4. **Render HTML and PDF in parallel.** They are independent ({fmt(html_total)} s and "
-        f"{fmt(pdf_total)} s); on 2 cores a single build could overlap the HTML with the PDF, and "
-        f"`build_html` itself runs twice (HTML {fmt(html_build)} s, paged again for the PDF {fmt(pdf_build)} s).")
-    add(f"5. **Batch: share the per-briefing fixed cost.** Each of the {REGIONS} briefings starts a kernel and "
-        f"imports pandas/matplotlib/shapely again ({fmt(med(s, 'kernel imports: 02-briefing'))} s), then "
-        "renders twice. One warm kernel per worker running the briefing for each region in turn would remove "
-        "the kernel starts and imports; on 2 cores the renders alone still keep the batch several times a "
-        "single briefing.")
-    add(f"6. **nbformat's import** pulls in jsonschema's format checkers, and `rfc3987_syntax` builds a parser "
-        f"at import time: {fmt(med(s, 'import rfc3987_syntax'))} s of the {fmt(med(s, 'import nbformat (fresh process)'))} s "
-        "that `import nbformat` takes in a fresh process. build.py pays it once; the naive chain four times. "
-        "It is an optional jsonschema extra (pulled in by jupyter-events for JupyterLab), so a build-only "
-        "environment without `rfc3987-syntax` would skip it.")
-    add(f"7. **Process exit.** build.py takes {fmt(p('interpreter exit'))} s to exit after its work is done "
-        "(final garbage collection); `gc.freeze()` just before `sys.exit` (or flushing and `os._exit`) removes "
-        f"most of it (measured above on a similar process: {fmt(med(s, 'exit after heavy imports: plain'))} s → "
-        f"{fmt(med(s, 'exit after heavy imports: gc.freeze()'))} s). Cheap, but it only matters for short runs "
-        "and batch workers.")
+    add("## What changed because of the profiles, and what is left")
+    add("")
+    add("The previous RESULTS.md (same machine, 2026-11-23; its environment also had scipy installed, which "
+        "seaborn imports when present: 1.06 s in every briefing kernel; the project does not need it) measured "
+        "the cold build at 15.9 s, the naive chain at 21.6 s, the batch at 52.9 s and the ACLED step at 17.0 s "
+        "for 1,000,000 rows. Changed since, each checked to leave the outputs byte for byte as they were "
+        "(except the CSV quoting and the charts' crop, noted):")
+    add("")
+    add("1. **Kernels started ahead** (`malibrief/kernels.py`): each notebook's kernel is launched before it is "
+        "needed (both at the start of a build), over IPC sockets, with IPython's history database off, and "
+        "imports the modules its notebook imports without binding a name or counting an execution, so the "
+        "notebook still meets a fresh kernel. A papermill engine of the project's own kills it when the "
+        "notebook ends (papermill's engine leaves a kernel it did not start running, with its client's sockets).")
+    add("2. **No IRI grammar**: build.py refuses the import of `rfc3987_syntax`, whose grammar jsonschema "
+        f"builds at import for a format check nbformat never makes ({fmt(med(s, 'import rfc3987_syntax'))} s "
+        "in a fresh process).")
+    add("3. **Renderers imported on a thread** while the briefing's kernel runs and the build process only waits.")
+    add("4. **Cells**: the cleaning's event building works on plain records instead of per-event DataFrame "
+        "slices (0.64 s → 0.03 s for 91 events); each chart's tight crop is computed once for its PNG and SVG "
+        "(the crop can differ by a pixel from before); the executed notebook is written once at the end "
+        "instead of after every cell.")
+    add("5. **CSV writing by pyarrow** instead of pandas: events.csv for 300,000 ACLED rows 1.76 s → 0.20 s. "
+        "Text is now always quoted, so the committed processed files changed format, not content.")
+    add("6. **Batch**: largest briefings first.")
+    add("")
+    add("Left, by the time at stake:")
+    add("")
+    add(f"1. **The PDF render ({fmt(pdf_total)} s)** is now the largest step of a build. WeasyPrint lays "
+        f"out and draws in Python; the sources section costs {fmt(sources_cost)} s of it and the SVG charts "
+        f"(their text drawn as paths) most of the drawing; PNG charts would save {fmt(png_saving)} s at "
+        f"{png_size:.1f}× the file size and blurrier print, which is not a clear win.")
+    add("2. **Kernels forked from a warm process** for batches (see the batch verdict).")
+    add(f"3. **HTML and PDF rendered in parallel** ({fmt(html_total)} s could hide behind the PDF) needs a second "
+        "process that has imported nbconvert; `build_html` also runs twice (plain and paged).")
     add("")
     return "\n".join(lines) + "\n"
 
