@@ -625,10 +625,11 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
                     f"{fmt(med(s, f'scale {large}: cleaning notebook'))} s, the briefing notebook from "
                     f"{fmt(med(s, f'scale {small}: briefing notebook'))} s to "
                     f"{fmt(med(s, f'scale {large}: briefing notebook'))} s, and the rest, mostly the renders, from "
-                    f"{fmt(rest(small))} s to {fmt(rest(large))} s: the PDF grows with the input "
-                    f"({scale_info.get(small, {}).get('pdf bytes', 0) / 2 ** 20:.1f} MiB to "
-                    f"{scale_info.get(large, {}).get('pdf bytes', 0) / 2 ** 20:.1f} MiB), because the briefing "
-                    "lists every event in the selection.")
+                    f"{fmt(rest(small))} s to {fmt(rest(large))} s; the PDF stays small "
+                    f"({scale_info.get(small, {}).get('pdf bytes', 0) / 2 ** 20:.1f} MiB and "
+                    f"{scale_info.get(large, {}).get('pdf bytes', 0) / 2 ** 20:.1f} MiB), because an ACLED "
+                    "briefing does not list every event, and the map draws points beyond 2,000 as an image. "
+                    "What grows is the briefing notebook's own work (selections, charts over more events).")
                 add("")
         if meta.get("scale error"):
             add("The measurement stopped with an error (the reader or its build.py wiring may be mid-change):")
