@@ -157,29 +157,28 @@ class Cache:
 
 
 def execute(source: Path, target: Path, parameters: dict, quiet: bool, kernel=None) -> None:
-    """Run a notebook in a fresh kernel (`kernel`, if started ahead, else one started now); on failure the
-    executed notebook stays for inspection."""
-    import papermill as pm
+    """Run a notebook in a fresh kernel (`kernel`, if started ahead, else one started now, to boot while
+    papermill is imported); on failure the executed notebook stays for inspection."""
+    with contextlib.nullcontext(kernel) if kernel else start_kernel(source) as kernel:
+        import papermill as pm
 
-    from malibrief.kernels import Kernel, register_engine
+        from malibrief.kernels import register_engine
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with contextlib.ExitStack() as stack:
-            kernel = kernel or stack.enter_context(Kernel(source, config.NOTEBOOKS))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
             pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
                                 engine_name=register_engine(), km=kernel.manager, cwd=str(config.NOTEBOOKS),
                                 progress_bar=not quiet, log_output=False,
                                 # written once at the end, failed or not, not after every cell (0.2 s a briefing)
                                 request_save_on_cell_execute=False)
-    except pm.PapermillExecutionError as err:
-        first_line = next((line for line in (err.source or "").splitlines() if line.strip()), "")
-        raise BuildError(f"{source.name} failed in the cell run as [{err.exec_count}], which starts "
-                         f"{first_line.strip()!r}: {err.ename}: {err.evalue}\n"
-                         f"  the executed notebook is kept: {target}") from None
-    except Exception as err:  # a kernel that dies or cannot start
-        raise BuildError(f"{source.name} could not run: {type(err).__name__}: {err}\n"
-                         f"  the executed notebook, if any, is kept: {target}") from None
+        except pm.PapermillExecutionError as err:
+            first_line = next((line for line in (err.source or "").splitlines() if line.strip()), "")
+            raise BuildError(f"{source.name} failed in the cell run as [{err.exec_count}], which starts "
+                             f"{first_line.strip()!r}: {err.ename}: {err.evalue}\n"
+                             f"  the executed notebook is kept: {target}") from None
+        except Exception as err:  # a kernel that dies
+            raise BuildError(f"{source.name} could not run: {type(err).__name__}: {err}\n"
+                             f"  the executed notebook, if any, is kept: {target}") from None
 
 
 def render(executed: Path, html_path: Path, pdf_path: Path, parameters: dict) -> None:
@@ -261,30 +260,22 @@ def build(values: dict, out: Path, each: str | None, force: bool, quiet: bool, j
     clean_executed = out / "executed" / cleaning.name
     clean_fresh = cache.fresh("clean", clean_key, [clean_executed, processed / "events.csv"])
 
-    def briefing_key(parameters):  # read only once the cleaning has written `processed`
-        return digest([BRIEFING_NB, processed, reference, *CODE], parameters)
-
-    def briefing_outputs(folder):
-        return [folder / "briefing.html", folder / "briefing.pdf", folder / "executed" / BRIEFING_NB.name]
-
     with contextlib.ExitStack() as kernels:
-        # One briefing: its kernel starts now too, while this process imports papermill and the cleaning runs.
-        # (If the cleaning then leaves the briefing's inputs as they were, that kernel is killed unused.)
-        single = len(runs) == 1 and not (clean_fresh and cache.fresh(
-            f"briefing:{runs[0][0]}", briefing_key(runs[0][1]), briefing_outputs(out if each is None else out / runs[0][0])))
-        briefing_kernel = kernels.enter_context(start_kernel(BRIEFING_NB)) if single else None
+        # When the cleaning runs, one briefing's kernel starts now too, to boot while the cleaning runs. (If the
+        # cleaning then leaves the briefing's inputs as they were, that kernel is killed unused.)
+        ahead = len(runs) == 1 and not clean_fresh
+        briefing_kernel = kernels.enter_context(start_kernel(BRIEFING_NB)) if ahead else None
         if clean_fresh:
             say(quiet, f"cleaning: unchanged, skipped ({processed})")
         else:
-            clean_kernel = kernels.enter_context(start_kernel(cleaning))
             say(quiet, f"cleaning: executing {cleaning.name} -> {processed}")
-            execute(cleaning, clean_executed, clean_parameters, quiet, clean_kernel)
+            execute(cleaning, clean_executed, clean_parameters, quiet)
             cache.store("clean", clean_key)
         pending, written = [], []
         for name, parameters in runs:
             folder = out if each is None else out / name
-            key = briefing_key(parameters)
-            outputs = briefing_outputs(folder)
+            key = digest([BRIEFING_NB, processed, reference, *CODE], parameters)  # after the cleaning wrote it
+            outputs = [folder / "briefing.html", folder / "briefing.pdf", folder / "executed" / BRIEFING_NB.name]
             written += outputs[:2]
             if cache.fresh(f"briefing:{name}", key, outputs):
                 say(quiet, f"briefing {name}: unchanged, skipped")
