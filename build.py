@@ -19,6 +19,7 @@ import contextlib
 import gc
 import hashlib
 import html
+import importlib
 import json
 import multiprocessing
 import os
@@ -26,6 +27,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import forkserver
 from pathlib import Path
 
 import yaml
@@ -45,6 +47,9 @@ CLEANING = {"incidents": CLEAN_NB, "acled": ACLED_NB}  # input_format -> the not
 BRIEFING_NB = config.NOTEBOOKS / "02-briefing.ipynb"
 PATH_PARAMETERS = ("raw_dir", "reference_dir", "out_dir", "processed_dir", "figures_dir")
 CODE = [config.ROOT / "malibrief"]
+# What rendering imports (nbconvert and BeautifulSoup through malibrief.render; WeasyPrint; pandas through
+# malibrief.analysis, for the data date on the cover): imported ahead of need, see preload_renderer and worker_pool.
+RENDERERS = ("malibrief.render", "weasyprint", "malibrief.analysis", "malibrief.narrative")
 
 
 class BuildError(RuntimeError):
@@ -156,10 +161,10 @@ class Cache:
         os.replace(tmp, self.path)
 
 
-def execute(source: Path, target: Path, parameters: dict, quiet: bool, kernel=None) -> None:
-    """Run a notebook in a fresh kernel (`kernel`, if started ahead, else one started now, to boot while
-    papermill is imported); on failure the executed notebook stays for inspection."""
-    with contextlib.nullcontext(kernel) if kernel else start_kernel(source) as kernel:
+def execute(source: Path, target: Path, parameters: dict, quiet: bool, server: str) -> None:
+    """Run a notebook in a fresh kernel forked by `server`, requested before papermill is imported so that it
+    starts meanwhile; on failure the executed notebook stays for inspection."""
+    with start_kernel(source, server) as kernel:
         import papermill as pm
 
         from malibrief.kernels import register_engine
@@ -184,7 +189,7 @@ def execute(source: Path, target: Path, parameters: dict, quiet: bool, kernel=No
 def render(executed: Path, html_path: Path, pdf_path: Path, parameters: dict) -> None:
     import nbformat
 
-    from malibrief.render import render_html, render_pdf
+    from malibrief.render import render_briefing
 
     nb = nbformat.read(executed, as_version=4)
     period = (str(parameters["start_year"]) if parameters["start_year"] == parameters["end_year"]
@@ -193,8 +198,7 @@ def render(executed: Path, html_path: Path, pdf_path: Path, parameters: dict) ->
     nb.metadata["briefing"] = {"title": parameters["title"], "period": period,
                                "subtitle": f"Documented killings, detentions and enforced disappearances: {scope}",
                                "data_date": _data_date(Path(config.project_path(parameters["processed_dir"])))}
-    render_html(nb, html_path)
-    render_pdf(nb, pdf_path)
+    render_briefing(nb, html_path, pdf_path)
 
 
 def _data_date(processed: Path) -> str:
@@ -203,10 +207,10 @@ def _data_date(processed: Path) -> str:
     return narrative.data_date(analysis.load(processed))
 
 
-def briefing_job(name: str, parameters: dict, folder: Path, key: str, quiet: bool, kernel=None) -> tuple[str, str]:
+def briefing_job(name: str, parameters: dict, folder: Path, key: str, quiet: bool, server: str) -> tuple[str, str]:
     """Execute and render one briefing; run in a worker process for batches."""
     executed = folder / "executed" / BRIEFING_NB.name
-    execute(BRIEFING_NB, executed, parameters, quiet, kernel)
+    execute(BRIEFING_NB, executed, parameters, quiet, server)
     render(executed, folder / "briefing.html", folder / "briefing.pdf", parameters)
     return name, key
 
@@ -216,14 +220,21 @@ def say(quiet: bool, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
-def start_kernel(notebook: Path):
-    """A kernel for `notebook`, started now so that it boots and imports while other work goes on."""
+def start_kernel(notebook: Path, server: str):
+    """A kernel for `notebook`, forked now by the kernel server at `server`."""
     from malibrief.kernels import Kernel
 
     try:
-        return Kernel(notebook, config.NOTEBOOKS)
+        return Kernel(server, config.NOTEBOOKS)
     except Exception as err:
         raise BuildError(f"{notebook.name} could not run: {type(err).__name__}: {err}") from None
+
+
+def start_kernel_server(notebooks: list[Path]):
+    """The process that forks every kernel of this build, having imported what `notebooks` import, in order."""
+    from malibrief.kernel_server import KernelServer
+
+    return KernelServer(notebooks)
 
 
 def preload_renderer() -> None:
@@ -231,11 +242,20 @@ def preload_renderer() -> None:
     this process only waits; render() then finds them imported. An import error is left for render() to raise."""
     def load():
         with contextlib.suppress(Exception):
-            import weasyprint  # noqa: F401
-
-            import malibrief.render  # noqa: F401
+            for name in RENDERERS:
+                importlib.import_module(name)
 
     threading.Thread(target=load, name="preload-renderer", daemon=True).start()
+
+
+def worker_pool(jobs: int) -> ProcessPoolExecutor:
+    """Processes for a batch's briefings. Not forked from this process, which runs kernel clients whose threads
+    a child would inherit broken, but from multiprocessing's fork server, started now: it imports papermill and
+    the renderers once, while this process goes on, and each worker is forked with them already imported."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["__main__", "papermill", *RENDERERS])  # __main__ first: it refuses rfc3987_syntax
+    forkserver.ensure_running()
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
 
 
 def largest_first(pending: list, processed: Path, each: str) -> list:
@@ -260,16 +280,17 @@ def build(values: dict, out: Path, each: str | None, force: bool, quiet: bool, j
     clean_executed = out / "executed" / cleaning.name
     clean_fresh = cache.fresh("clean", clean_key, [clean_executed, processed / "events.csv"])
 
-    with contextlib.ExitStack() as kernels:
-        # When the cleaning runs, one briefing's kernel starts now too, to boot while the cleaning runs. (If the
-        # cleaning then leaves the briefing's inputs as they were, that kernel is killed unused.)
-        ahead = len(runs) == 1 and not clean_fresh
-        briefing_kernel = kernels.enter_context(start_kernel(BRIEFING_NB)) if ahead else None
+    with contextlib.ExitStack() as stack:
+        # When the cleaning runs, the kernel server starts now and imports both notebooks' modules, the
+        # briefing's while the cleaning runs; otherwise it starts once a briefing is found to need running.
+        # So does a batch's pool of workers.
+        server = None if clean_fresh else stack.enter_context(start_kernel_server([cleaning, BRIEFING_NB]))
+        pool = stack.enter_context(worker_pool(jobs)) if len(runs) > 1 and not clean_fresh else None
         if clean_fresh:
             say(quiet, f"cleaning: unchanged, skipped ({processed})")
         else:
             say(quiet, f"cleaning: executing {cleaning.name} -> {processed}")
-            execute(cleaning, clean_executed, clean_parameters, quiet)
+            execute(cleaning, clean_executed, clean_parameters, quiet, server.address)
             cache.store("clean", clean_key)
         pending, written = [], []
         for name, parameters in runs:
@@ -281,21 +302,22 @@ def build(values: dict, out: Path, each: str | None, force: bool, quiet: bool, j
                 say(quiet, f"briefing {name}: unchanged, skipped")
             else:
                 pending.append((name, parameters, folder, key))
+        if pending and server is None:
+            server = stack.enter_context(start_kernel_server([BRIEFING_NB]))
         if len(pending) == 1:
             name, parameters, folder, key = pending[0]
             say(quiet, f"briefing {name}: executing {BRIEFING_NB.name}, rendering HTML and PDF")
             preload_renderer()
-            cache.store(f"briefing:{name}", briefing_job(name, parameters, folder, key, quiet, briefing_kernel)[1])
+            cache.store(f"briefing:{name}", briefing_job(name, parameters, folder, key, quiet, server.address)[1])
         elif pending:
             say(quiet, f"{len(pending)} briefings: executing and rendering on {jobs} processes")
-            # Not fork: this process already ran a kernel client, whose threads a forked child would inherit broken.
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("forkserver")) as pool:
-                futures = [pool.submit(briefing_job, n, p, f, k, True)
-                           for n, p, f, k in largest_first(pending, processed, each)]
-                for future in futures:
-                    name, key = future.result()
-                    cache.store(f"briefing:{name}", key)
-                    say(quiet, f"briefing {name}: done")
+            pool = pool or stack.enter_context(worker_pool(jobs))
+            futures = [pool.submit(briefing_job, n, p, f, k, True, server.address)
+                       for n, p, f, k in largest_first(pending, processed, each)]
+            for future in futures:
+                name, key = future.result()
+                cache.store(f"briefing:{name}", key)
+                say(quiet, f"briefing {name}: done")
     if each:
         written.append(write_index(out, runs, each))
     return written

@@ -44,7 +44,7 @@ CUMULATIVE = {  # label: (file suffix, function name)
     "table layout (table_layout)": ("weasyprint/layout/table.py", "table_layout"),
     "line breaking (split_first_line)": ("weasyprint/text/line_break.py", "split_first_line"),
     "write_pdf (drawing + PDF output)": ("weasyprint/document.py", "write_pdf"),
-    "build_html (nbconvert + bs4)": ("malibrief/render.py", "build_html"),
+    "HTML export (nbconvert + bs4)": ("malibrief/render.py", "_document"),
 }
 
 

@@ -5,14 +5,15 @@
 Same work as `python build.py ...`, only reordered so that the phases do not overlap: the heavy parent
 imports (papermill, nbformat, nbconvert via malibrief.render, WeasyPrint) are done and timed first, then
 main() runs with wrappers (time.perf_counter, no sampling) around
-  - the kernels build.py starts ahead (malibrief.kernels.Kernel: launch, warm-up imports sent, not awaited),
-  - nbclient's kernel start (start_new_kernel + start_new_kernel_client: until the kernel answers, which
-    includes waiting for the rest of its warm-up imports),
+  - the kernel server's launch (malibrief.kernel_server.KernelServer: its imports go on in its own process),
+  - each kernel's request to the server (malibrief.kernels.Kernel: fork, answered once the server has imported
+    the modules of the notebooks up to this one),
+  - nbclient's kernel start (start_new_kernel_client: until the forked kernel answers),
   - each cell's execution (NotebookClient.execute_cell: the parent's wait for the kernel),
-  - papermill's notebook writes (NotebookExecutionManager.save, after each cell start and end),
+  - papermill's notebook writes (NotebookExecutionManager.save),
   - the kernel shutdown (NotebookClient._cleanup_kernel),
-  - malibrief.render.build_html (nbconvert + BeautifulSoup; twice: plain for HTML, paged for PDF),
-  - WeasyPrint's HTML.render (layout) and Document.write_pdf.
+  - malibrief.render: the export (nbconvert + BeautifulSoup, once for both outputs), the HTML write, the paged
+    version for the PDF, WeasyPrint's HTML.render (layout) and Document.write_pdf.
 Also records each executed notebook's per-cell durations from cell.metadata.papermill.
 """
 from __future__ import annotations
@@ -67,37 +68,40 @@ def main() -> int:
     timed_import("malibrief.render (nbconvert, bs4)", "import malibrief.render")
     timed_import("weasyprint", "import weasyprint")
 
-    import build
-    import malibrief.render as render
     import weasyprint
     from nbclient import NotebookClient
     from papermill.engines import NotebookExecutionManager
+
+    import build
+    import malibrief.render as render
 
     def nb_label(kind):
         return lambda a, k: f"{state['notebook']}: {kind}"
 
     original_execute = build.execute
 
-    def execute(source, target, parameters, quiet, kernel=None):
+    def execute(source, target, parameters, quiet, server):
         state["notebook"] = "clean" if source.name == build.CLEAN_NB.name else "briefing"
         t = time.perf_counter()
         try:
-            return original_execute(source, target, parameters, quiet, kernel)
+            return original_execute(source, target, parameters, quiet, server)
         finally:
             phases[f"{state['notebook']}: papermill total"] += time.perf_counter() - t
 
     build.execute = execute
+    import malibrief.kernel_server
     import malibrief.kernels
-    wrap(malibrief.kernels.Kernel, "__init__", "kernels started ahead (launch; warm-up imports sent)")
+    wrap(malibrief.kernel_server.KernelServer, "__init__", "kernel server launched")
+    wrap(malibrief.kernels.Kernel, "__init__", nb_label("kernel forked"))
     wrap(NotebookClient, "start_new_kernel", nb_label("kernel start"))
     wrap(NotebookClient, "start_new_kernel_client", nb_label("kernel start"))
     wrap(NotebookClient, "execute_cell", nb_label("cells"))
     wrap(NotebookClient, "_cleanup_kernel", nb_label("kernel shutdown"))
     wrap(NotebookExecutionManager, "save", nb_label("notebook writes"))
-    wrap(render, "render_html", "render HTML total")
-    wrap(render, "render_pdf", "render PDF total")
-    wrap(render, "build_html", lambda a, k: "PDF: build_html (nbconvert + bs4, paged)"
-         if k.get("paged") or (len(a) > 1 and a[1]) else "HTML: build_html (nbconvert + bs4)")
+    wrap(render, "render_briefing", "render total")
+    wrap(render, "_document", "render: export (nbconvert + bs4, once for both)")
+    wrap(render, "_write_html", "HTML: write")
+    wrap(render, "_paged", "PDF: paged version (A4 rules)")
     wrap(weasyprint.HTML, "render", "PDF: WeasyPrint layout (HTML.render)")
     wrap(weasyprint.document.Document, "write_pdf", "PDF: WeasyPrint write_pdf")
 

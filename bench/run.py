@@ -417,27 +417,29 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
     rows.append(("Python start (build process)", p("interpreter start")))
     for key in parent_imports:
         rows.append((f"parent {key}", p(key)))
-    ahead = p("kernels started ahead (launch; warm-up imports sent)")
-    rows.append(("both kernels started ahead (launch, warm-up imports sent, not awaited)", ahead))
+    server = p("kernel server launched")
+    rows.append(("kernel server launched (its imports go on in its own process)", server))
     for nb, name in (("clean", "01-clean"), ("briefing", "02-briefing")):
         total, start, cells_t = p(f"{nb}: papermill total"), p(f"{nb}: kernel start"), p(f"{nb}: cells")
-        writes, stop = p(f"{nb}: notebook writes"), p(f"{nb}: kernel shutdown")
-        rows.append((f"{name}: waiting for its kernel (boot and warm-up imports not yet done)", start))
-        rows.append((f"{name}: cells (their imports already done by the warm-up)", cells_t))
+        fork, writes, stop = p(f"{nb}: kernel forked"), p(f"{nb}: notebook writes"), p(f"{nb}: kernel shutdown")
+        rows.append((f"{name}: kernel forked by the server (waits for the server's imports up to this notebook)",
+                     fork))
+        rows.append((f"{name}: waiting for the forked kernel to answer", start))
+        rows.append((f"{name}: cells (their imports already done by the server)", cells_t))
         rows.append((f"{name}: papermill notebook write (once, at the end)", writes))
         rows.append((f"{name}: kernel kill", stop))
         rows.append((f"{name}: other papermill work (read, inject parameters, ...)",
-                     total - start - cells_t - writes - stop))
-    html_total, pdf_total = p("render HTML total"), p("render PDF total")
-    html_build = p("HTML: build_html (nbconvert + bs4)")
-    rows.append(("HTML: build_html (nbconvert + BeautifulSoup)", html_build))
-    rows.append(("HTML: write", html_total - html_build))
-    pdf_build, layout, write_pdf = (p("PDF: build_html (nbconvert + bs4, paged)"),
-                                    p("PDF: WeasyPrint layout (HTML.render)"), p("PDF: WeasyPrint write_pdf"))
-    rows.append(("PDF: build_html again, paged (nbconvert + BeautifulSoup)", pdf_build))
+                     total - fork - start - cells_t - writes - stop))
+    render_total, export = p("render total"), p("render: export (nbconvert + bs4, once for both)")
+    html_write, paged = p("HTML: write"), p("PDF: paged version (A4 rules)")
+    layout, write_pdf = p("PDF: WeasyPrint layout (HTML.render)"), p("PDF: WeasyPrint write_pdf")
+    rows.append(("render: export (nbconvert + BeautifulSoup, once for both outputs)", export))
+    rows.append(("HTML: write", html_write))
+    rows.append(("PDF: paged version of the same document (A4 rules, no downloads)", paged))
     rows.append(("PDF: WeasyPrint layout (HTML.render)", layout))
     rows.append(("PDF: WeasyPrint drawing and output (write_pdf)", write_pdf))
-    rows.append(("PDF: other", pdf_total - pdf_build - layout - write_pdf))
+    rows.append(("render: other (reading the executed notebook, cover data)",
+                 render_total - export - html_write - paged - layout - write_pdf))
     rows.append(("Python exit (build process: interpreter finalization, mostly garbage collection)",
                  p("interpreter exit")))
     accounted = sum(v for _, v in rows)
@@ -449,24 +451,24 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
         add(f"| {label} | {fmt(value)} | {100 * value / wall:.0f}% |")
     add(f"| **total (wall)** | **{fmt(wall)}** | 100% |")
     add("")
-    kernel_starts = p("clean: kernel start") + p("briefing: kernel start")
+    kernel_starts = sum(p(f"{nb}: kernel forked") + p(f"{nb}: kernel start") for nb in ("clean", "briefing"))
     kernel_stops = p("clean: kernel shutdown") + p("briefing: kernel shutdown")
     cells_total = p("clean: cells") + p("briefing: cells")
     kernel_imports = med(s, "kernel imports: 01-clean") + med(s, "kernel imports: 02-briefing")
     imports_total = sum(p(k) for k in parent_imports)
-    render_total = html_total + pdf_total
+    pdf_total = paged + layout + write_pdf
     add("In short (medians):")
     add("")
-    add(f"- **kernels**: {fmt(ahead)} s to launch both ahead of need, {fmt(kernel_starts)} s waiting for them "
-        f"to be ready, {fmt(kernel_stops)} s to kill them (a bare kernel starts in "
+    add(f"- **kernels**: {fmt(server)} s to launch the kernel server, {fmt(kernel_starts)} s from asking for "
+        f"each kernel to its first answer, {fmt(kernel_stops)} s to kill them (a bare kernel starts in "
         f"{fmt(med(s, 'floor: kernel start (until ready)'))} s). The profile does the build process's imports "
-        "first, so here the kernels boot and import while nothing else runs; in a plain build they boot while "
-        "build.py imports papermill, and the briefing's kernel while the cleaning runs;")
+        "first, so here the server imports while nothing else runs; in a plain build it imports while build.py "
+        "imports papermill, and the briefing's modules while the cleaning runs;")
     add(f"- **notebook cells**: {fmt(cells_total)} s, not counting the notebooks' own imports (pandas, "
-        f"matplotlib, pandera, shapely via malibrief: {fmt(kernel_imports)} s in fresh processes), which each "
-        "kernel's warm-up does before the first cell;")
-    add(f"- **HTML render**: {fmt(html_total)} s; **PDF render**: {fmt(pdf_total)} s "
-        f"(WeasyPrint layout {fmt(layout)} s + write_pdf {fmt(write_pdf)} s);")
+        f"matplotlib, pandera, shapely via malibrief: {fmt(kernel_imports)} s in fresh processes), which the "
+        "kernel server does once, before it forks the kernels;")
+    add(f"- **renders**: {fmt(render_total)} s: one export for both outputs ({fmt(export)} s), the HTML write, "
+        f"and the **PDF** {fmt(pdf_total)} s (WeasyPrint layout {fmt(layout)} s + write_pdf {fmt(write_pdf)} s);")
     add(f"- **imports in the build process**: {fmt(imports_total)} s "
         f"(papermill {fmt(p('import papermill'))} s, now without jsonschema's rfc3987_syntax grammar; "
         f"weasyprint {fmt(p('import weasyprint'))} s; in a plain build the renderers are imported on a thread "
@@ -536,9 +538,11 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
         f"{'met' if speedup >= TARGET_SPEEDUP else 'missed'}.** "
         f"Both run two kernels, the same cells and the same two renders. build.py saves what the naive chain "
         f"repeats per process (three more interpreter starts; the imports of papermill, nbformat, nbconvert and "
-        f"WeasyPrint, each with jsonschema's IRI grammar) and hides what it can behind other work: its kernels "
-        f"boot and import their notebook's modules while it imports papermill and while the cleaning runs, the "
-        f"renderers are imported while the briefing runs, and kernels are killed, not waited for. All that is "
+        f"WeasyPrint, each with jsonschema's IRI grammar; the notebooks' imports, once per kernel; two exports "
+        f"of the notebook to HTML) and hides what it can behind other work: one kernel server imports both "
+        f"notebooks' modules while build.py imports papermill and while the cleaning runs, kernels are forked "
+        f"from it ready to run, the renderers are imported while the briefing runs, and kernels are killed, not "
+        f"waited for. All that is "
         f"{fmt(extra)} s of the naive chain's {fmt(naive)} s. A {TARGET_SPEEDUP:.0f}× speed-up would need a "
         f"cold build of {fmt(naive / TARGET_SPEEDUP)} s, "
         + ("below the floor itself " if naive / TARGET_SPEEDUP < floor else "close to the floor ")
@@ -563,21 +567,20 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
         add(f"**Batch: {REGIONS} briefings take {ratio:.2f}× one briefing (target ≤ {TARGET_BATCH:.0f}×), "
             f"{'met' if ratio <= TARGET_BATCH else 'missed'}"
             + (" (by a margin within the noise)" if abs(ratio - TARGET_BATCH) < 0.25 else "") + ".** "
-            f"The cleaning and the build process's imports ({fmt(fixed)} s) are paid once, but every briefing pays "
-            f"its own kernel boot, the notebook's imports ({fmt(med(s, 'kernel imports: 02-briefing'))} s), "
-            f"its cells and both renders, all CPU-bound: with both cores busy there is nothing to hide them behind, "
-            f"so what made the single build faster by overlapping does nothing here, and the batch's ratio to it "
-            f"grows as the single build gets faster. The batch runs the largest briefings first, so that it ends "
-            f"on small ones. With {env['cores']} cores and `-j {env['cores']}`, "
+            f"The cleaning and the build process's imports ({fmt(fixed)} s) are paid once, and so are the "
+            f"notebook's imports ({fmt(med(s, 'kernel imports: 02-briefing'))} s in a fresh process) and the "
+            f"renderers' imports, which the kernel server and the workers' fork server do once while the cleaning "
+            f"runs. Every briefing still pays its cells and both renders, all CPU-bound: with both cores busy there "
+            f"is nothing to hide them behind, so what made the single build faster by overlapping does nothing "
+            f"here, and the batch's ratio to it grows as the single build gets faster. The batch runs the largest "
+            f"briefings first, so that it ends on small ones. With {env['cores']} cores and `-j {env['cores']}`, "
             f"{REGIONS} briefings run as {rounds} rounds on the busier worker, so the measured {fmt(batch)} s "
             f"means about ({fmt(batch)} − {fmt(fixed)}) / {rounds} ≈ {fmt(implied)} s per regional briefing "
             f"(the all-Mali briefing takes {fmt(per_briefing)} s of notebook and renders; a region's has fewer "
             f"events, so smaller tables and PDF). Staying within {TARGET_BATCH:.0f}× means at most "
             f"{fmt(allowed)} s per regional briefing on this machine. With 2 cores, a batch of 11 cannot come "
-            "near 1×: at best it is 6 briefings' worth of time, and each briefing's fixed cost (a kernel's boot "
-            "and imports, one PDF render of at least the static sections) is paid 11 times. What would still cut "
-            "it: kernels forked from one process that has already imported the notebook's modules (about a "
-            "second of CPU per briefing), and a cheaper PDF.")
+            "near 1×: at best it is 6 briefings' worth of time, and each briefing's own work (its cells, which "
+            "draw six charts, and one PDF render of at least the static sections) is paid 11 times.")
         add("")
 
     add("## Scale (ACLED input)")
@@ -660,38 +663,42 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
                 if pdf_info.get("full") and pdf_info.get("charts as PNG") else float("nan"))
     add("## What changed because of the profiles, and what is left")
     add("")
-    add("The previous RESULTS.md (same machine, 2026-11-23; its environment also had scipy installed, which "
-        "seaborn imports when present: 1.06 s in every briefing kernel; the project does not need it) measured "
-        "the cold build at 15.9 s, the naive chain at 21.6 s, the batch at 52.9 s and the ACLED step at 17.0 s "
-        "for 1,000,000 rows. Changed since, each checked to leave the outputs byte for byte as they were "
-        "(except the CSV quoting and the charts' crop, noted):")
+    add("The previous RESULTS.md (same machine, 2026-11-24, before this change) measured the cold build at "
+        "9.51 s, the naive chain at 17.3 s (1.82×) and the batch at 33.6 s (3.54× the single build). The one "
+        "before it (2026-11-23, with scipy in the environment, which seaborn imports when present: 1.06 s in "
+        "every briefing kernel; the project does not need it) measured 15.9 s, 21.6 s and 52.9 s. Changed "
+        "since, each checked to leave the HTML and PDF byte for byte as they were:")
     add("")
-    add("1. **Kernels started ahead** (`malibrief/kernels.py`): each notebook's kernel is launched before it is "
-        "needed (both at the start of a build), over IPC sockets, with IPython's history database off, and "
-        "imports the modules its notebook imports without binding a name or counting an execution, so the "
-        "notebook still meets a fresh kernel. A papermill engine of the project's own kills it when the "
-        "notebook ends (papermill's engine leaves a kernel it did not start running, with its client's sockets).")
-    add("2. **No IRI grammar**: build.py refuses the import of `rfc3987_syntax`, whose grammar jsonschema "
-        f"builds at import for a format check nbformat never makes ({fmt(med(s, 'import rfc3987_syntax'))} s "
-        "in a fresh process).")
-    add("3. **Renderers imported on a thread** while the briefing's kernel runs and the build process only waits.")
-    add("4. **Cells**: the cleaning's event building works on plain records instead of per-event DataFrame "
-        "slices (0.64 s → 0.03 s for 91 events); each chart's tight crop is computed once for its PNG and SVG "
-        "(the crop can differ by a pixel from before); the executed notebook is written once at the end "
-        "instead of after every cell.")
-    add("5. **CSV writing by pyarrow** instead of pandas: events.csv for 300,000 ACLED rows 1.76 s → 0.20 s. "
-        "Text is now always quoted, so the committed processed files changed format, not content.")
-    add("6. **Batch**: largest briefings first.")
+    add("1. **A kernel server** (`malibrief/kernel_server.py`): one process imports ipykernel and the modules the "
+        "notebooks import, the cleaning's first, then the briefing's, and forks a kernel for each notebook. "
+        "A forked kernel is a new process with a fresh shell, namespace and execution count; only the imports "
+        "are done. The cleaning's kernel is forked as soon as its modules are in, the briefing's a moment after "
+        "asking, and a batch pays the imports once instead of once per briefing. It replaces kernels started "
+        "ahead, each importing its notebook's modules itself.")
+    add("2. **No idle waits around each kernel**: jupyter_client's wait for a new kernel ends by listening "
+        "0.2 s for stray IOPub messages, which nbclient ignores anyway (`malibrief.kernels.ReadyClient` does "
+        "without); its wait for a killed kernel polls every 0.1 s, where a pidfd says at once.")
+    add("3. **One export for both outputs**: the notebook is exported to HTML and cleaned once; the PDF takes "
+        "the same document with the A4 rules added, instead of a second export. The nbconvert exporter is "
+        "made once per process (a new one compiles its templates again, 0.1 s).")
+    add("4. **Batch workers** are forked by multiprocessing's fork server, started with the cleaning and "
+        "holding papermill and the renderers already imported.")
+    add("")
+    add("Earlier changes still in place: build.py refuses the import of `rfc3987_syntax`, whose grammar "
+        f"jsonschema builds at import for a format check nbformat never makes ({fmt(med(s, 'import rfc3987_syntax'))} s "
+        "in a fresh process); the renderers are imported on a thread while the briefing runs; the cleaning's "
+        "event building works on plain records (0.64 s → 0.03 s); each chart's tight crop is computed once for "
+        "its PNG and SVG; the executed notebook is written once, at the end; CSV is written by pyarrow "
+        "(events.csv for 300,000 ACLED rows 1.76 s → 0.20 s); batches run the largest briefings first.")
     add("")
     add("Left, by the time at stake:")
     add("")
-    add(f"1. **The PDF render ({fmt(pdf_total)} s)** is now the largest step of a build. WeasyPrint lays "
+    add(f"1. **The PDF render ({fmt(pdf_total)} s)** is the largest step of a build. WeasyPrint lays "
         f"out and draws in Python; the sources section costs {fmt(sources_cost)} s of it and the SVG charts "
         f"(their text drawn as paths) most of the drawing; PNG charts would save {fmt(png_saving)} s at "
         f"{png_size:.1f}× the file size and blurrier print, which is not a clear win.")
-    add("2. **Kernels forked from a warm process** for batches (see the batch verdict).")
-    add(f"3. **HTML and PDF rendered in parallel** ({fmt(html_total)} s could hide behind the PDF) needs a second "
-        "process that has imported nbconvert; `build_html` also runs twice (plain and paged).")
+    add(f"2. **The briefing's cells ({fmt(p('briefing: cells'))} s)**: mostly matplotlib laying out and drawing "
+        "six charts three times each (the crop, the 200 dpi PNG, the SVG), and compressing the PNGs.")
     add("")
     return "\n".join(lines) + "\n"
 

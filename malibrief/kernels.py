@@ -1,89 +1,51 @@
-"""Kernels started ahead of need, so that starting them overlaps other work in a build.
+"""A fresh kernel for each notebook, forked by a KernelServer (malibrief.kernel_server) and run by papermill.
 
-Each kernel serves one notebook and is killed once it has run, like the kernel papermill would start,
-only earlier: it boots and imports the modules the notebook imports while build.py is still importing
-papermill or running the previous notebook. The imports bind no name and count no execution, so the
-notebook meets the namespace and execution counts of a new kernel. Killing it when it is done, instead
-of asking it to exit, skips the half second an interpreter holding pandas takes to tear itself down;
-every file the notebook wrote is closed by then.
+A kernel is requested before papermill is imported, so that it starts while papermill loads, and it is
+killed as soon as its notebook ends: instead of asking it to exit, which costs the half second an
+interpreter holding pandas takes to tear itself down; every file the notebook wrote is closed by then.
 
-    with Kernel(notebook, cwd) as kernel:
-        papermill.execute_notebook(notebook, out, engine_name=ENGINE, km=kernel.manager, ...)
+    with KernelServer([notebook]) as server, Kernel(server.address, cwd) as kernel:
+        papermill.execute_notebook(notebook, out, engine_name=register_engine(), km=kernel.manager, ...)
 """
 from __future__ import annotations
 
-import ast
+import contextlib
 import functools
-import json
+import math
 import shutil
 import tempfile
+import time
+import uuid
 from pathlib import Path
+from queue import Empty
 
-from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
-ENGINE = "malibrief-prestarted"  # papermill engine name, registered by register_engine()
-
-WARM_UP = """\
-def _warm_up(names):
-    import importlib
-    for name in names:
-        try:
-            importlib.import_module(name)
-        except ImportError:  # not a module (e.g. a class imported by name): the notebook will say if it is missing
-            pass
-_warm_up({names!r})
-del _warm_up
-"""
-
-
-def imported_modules(notebook: Path) -> list[str]:
-    """Modules named by the notebook's top-level import statements, in order, with `from m import x`
-    as both m and m.x (x may be a submodule)."""
-    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
-    names = []
-    for cell in cells:
-        if cell["cell_type"] != "code":
-            continue
-        try:
-            body = ast.parse("".join(cell["source"])).body
-        except SyntaxError:  # IPython syntax (magics): such a cell is left to the notebook
-            continue
-        for node in body:
-            if isinstance(node, ast.Import):
-                names += [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
-    return list(dict.fromkeys(names))
+from malibrief.kernel_server import ForkingProvisioner
 
 
 class Kernel:
-    """A python3 kernel started now for `notebook`, importing its modules; hand `manager` to papermill."""
+    """A python3 kernel forked now by the server at `server`, working in `cwd`; hand `manager` to papermill."""
 
-    def __init__(self, notebook: Path, cwd: Path):
+    def __init__(self, server: str, cwd: Path):
         # IPC sockets in a private folder: no TCP port is opened, so none can be taken by another process.
         self._sockets = tempfile.mkdtemp(prefix="malibrief-kernel-")
         # The async manager is the one papermill (nbclient) would make; it drives it on this thread's loop.
-        self.manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{self._sockets}/k")
-        self._client = None
+        self.manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{self._sockets}/k",
+                                          client_class=f"{__name__}.ReadyClient", kernel_id=str(uuid.uuid4()))
+        self.manager.provisioner = ForkingProvisioner(kernel_id=self.manager.kernel_id, server=server,
+                                                      kernel_spec=self.manager.kernel_spec, parent=self.manager)
         try:
             # No IPython history database: a build has no use for it, and nothing is left to write at the kill.
             run_sync(self.manager.start_kernel)(cwd=str(cwd), extra_arguments=["--HistoryManager.enabled=False"])
-            self._client = BlockingKernelClient()
-            self._client.load_connection_info(self.manager.get_connection_info())
-            self._client.start_channels(iopub=False, stdin=False, hb=False, control=False)
-            # Queued until the kernel is up; the kernel answers papermill's first request after it.
-            self._client.execute(WARM_UP.format(names=imported_modules(notebook)), silent=True, store_history=False)
         except BaseException:
             self.close()
             raise
 
     def close(self) -> None:
         """Kill the kernel (if it is still running) and remove its connection files."""
-        if self._client is not None:
-            self._client.stop_channels()
-            self._client = None
         if self.manager.has_kernel:
             run_sync(self.manager.shutdown_kernel)(now=True)
         shutil.rmtree(self._sockets, ignore_errors=True)
@@ -93,6 +55,28 @@ class Kernel:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class ReadyClient(AsyncKernelClient):
+    """jupyter_client's client, except that waiting for a kernel to be ready does not end with 0.2 s of
+    listening for IOPub messages to throw away: nbclient ignores IOPub messages that answer none of its
+    requests. As jupyter_client does, the kernel is ready once it has answered kernel_info on the shell
+    channel and IOPub has carried a message (so no output of the first cell can be missed)."""
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (math.inf if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            with contextlib.suppress(Empty):
+                reply = await self.shell_channel.get_msg(timeout=1)
+                if reply["msg_type"] == "kernel_info_reply":
+                    await self.iopub_channel.get_msg(timeout=0.2)
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
 
 
 @functools.cache
@@ -116,5 +100,6 @@ def register_engine() -> str:
                           stdout_file=stdout_file, stderr_file=stderr_file, startup_timeout=start_timeout,
                           timeout=execution_timeout, shutdown_kernel="immediate", **kwargs).execute()
 
-    engines.papermill_engines.register(ENGINE, Engine)
-    return ENGINE
+    name = "malibrief-forked"
+    engines.papermill_engines.register(name, Engine)
+    return name

@@ -7,6 +7,7 @@ or fetch anything: the briefing has to open offline and be safe to pass around.
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import os
 import re
@@ -24,6 +25,7 @@ from malibrief.config import NOTEBOOKS
 from malibrief.text import slug
 
 TEMPLATES = Path(__file__).parent / "templates"
+PDF_CSS = TEMPLATES / "briefing" / "static" / "pdf.css"  # the A4 rules, added after the screen styles for the PDF
 
 # Papermill's parameter cells are plumbing, not content; remove-cell is the usual opt-out tag.
 HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell"}
@@ -43,12 +45,28 @@ WIDE_TABLE_COLUMNS, VERY_WIDE_TABLE_COLUMNS = 6, 16
 
 def render_html(nb: nbformat.NotebookNode, out_path: Path) -> Path:
     """Write the briefing as one HTML file with everything it needs inlined."""
-    html = build_html(nb).encode("utf-8")
-    return _atomic_write(Path(out_path), lambda f: f.write(html))
+    return _write_html(_document(nb), Path(out_path))
 
 
 def render_pdf(nb: nbformat.NotebookNode, out_path: Path) -> Path:
     """Write the briefing as an A4 PDF: cover, contents with page numbers, numbered pages."""
+    return _write_pdf(_document(nb), Path(out_path))
+
+
+def render_briefing(nb: nbformat.NotebookNode, html_path: Path, pdf_path: Path) -> None:
+    """Write both, from one export of the notebook: the HTML, then the same document with the A4 rules as PDF."""
+    document = _document(nb)
+    _write_html(document, Path(html_path))
+    _write_pdf(document, Path(pdf_path))
+
+
+def _write_html(document: BeautifulSoup, out_path: Path) -> Path:
+    html = str(document).encode("utf-8")
+    return _atomic_write(out_path, lambda f: f.write(html))
+
+
+def _write_pdf(document: BeautifulSoup, out_path: Path) -> Path:
+    """Lay out the paged version of `document` (changing it) with WeasyPrint and write it as PDF."""
     import weasyprint  # slow to import and only needed here
 
     # Only data: URIs may be loaded; anything else is refused and logged as an error.
@@ -57,14 +75,15 @@ def render_pdf(nb: nbformat.NotebookNode, out_path: Path) -> Path:
     level = css_logger.level
     css_logger.setLevel(logging.ERROR)  # CSS warnings (unsupported properties) are noise
     try:
-        document = weasyprint.HTML(string=build_html(nb, paged=True), url_fetcher=fetcher).render()
-        return _atomic_write(Path(out_path), document.write_pdf)
+        rendered = weasyprint.HTML(string=_paged(document), url_fetcher=fetcher).render()
+        return _atomic_write(out_path, rendered.write_pdf)
     finally:
         css_logger.setLevel(level)
 
 
-def build_html(nb: nbformat.NotebookNode, paged: bool = False) -> str:
-    """Return the cleaned HTML document; paged adds the A4 rules. Same notebook, same bytes."""
+@functools.cache
+def _exporter() -> HTMLExporter:
+    """One exporter per process: each new one compiles its templates again (0.1 s)."""
     config = Config()
     config.TemplateExporter.exclude_input = True
     config.TemplateExporter.exclude_input_prompt = True
@@ -72,19 +91,28 @@ def build_html(nb: nbformat.NotebookNode, paged: bool = False) -> str:
     config.HTMLExporter.exclude_anchor_links = True  # ids are made here, from the heading text
     config.HTMLExporter.embed_images = True
     config.NbConvertBase.display_data_priority = MIME_PRIORITY
-    exporter = HTMLExporter(config=config, template_name="briefing",
-                            extra_template_basedirs=[str(TEMPLATES)])
-    html, _ = exporter.from_notebook_node(
-        _visible_part(nb), resources={"metadata": {"path": str(NOTEBOOKS)}, "paged": paged})
+    return HTMLExporter(config=config, template_name="briefing", extra_template_basedirs=[str(TEMPLATES)])
+
+
+def _document(nb: nbformat.NotebookNode) -> BeautifulSoup:
+    """The briefing as a cleaned HTML document, for the screen."""
+    html, _ = _exporter().from_notebook_node(_visible_part(nb), resources={"metadata": {"path": str(NOTEBOOKS)}})
     soup = BeautifulSoup(html, "html.parser")
     _make_inert(soup)
     _fill_cover(soup)
     _add_heading_ids(soup)
     _fill_toc(soup)
     _wrap_tables(soup)
-    if paged:
-        _drop_embedded_downloads(soup)
-    return str(soup)
+    return soup
+
+
+def _paged(document: BeautifulSoup) -> str:
+    """Turn `document` into its paged version (A4 rules after the screen styles, no embedded downloads)."""
+    style = document.new_tag("style", attrs={"type": "text/css"})
+    style.string = "\n" + _inert_css(PDF_CSS.read_text(encoding="utf-8"))
+    document.head.find_all("style")[-1].insert_after("\n", style)
+    _drop_embedded_downloads(document)
+    return str(document)
 
 
 def _drop_embedded_downloads(soup: BeautifulSoup) -> None:
@@ -117,7 +145,7 @@ def _make_inert(soup: BeautifulSoup) -> None:
     for element in soup.select(", ".join(ACTIVE_ELEMENTS)):
         element.decompose()
     for style in soup.find_all("style"):
-        style.string = CSS_REMOTE_URL.sub("none", CSS_IMPORT.sub("", style.get_text()))
+        style.string = _inert_css(style.get_text())
     for tag in soup.find_all(True):
         for name in list(tag.attrs):
             if name not in tag.attrs:  # an earlier attribute turned the tag into text
@@ -130,6 +158,10 @@ def _make_inert(soup: BeautifulSoup) -> None:
                 tag["rel"] = "noopener noreferrer"  # a link loads nothing until the reader follows it
             elif name in URL_ATTRIBUTES and not _is_local(tag[name]):
                 _drop_url(soup, tag, name)
+
+
+def _inert_css(css: str) -> str:
+    return CSS_REMOTE_URL.sub("none", CSS_IMPORT.sub("", css))
 
 
 def _is_local(url: str) -> bool:

@@ -92,6 +92,7 @@ def test_a_kernel_that_dies_is_reported_and_its_notebook_kept(tmp_path):
         nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("import os\nos._exit(1)")])
     nbformat.write(notebook, tmp_path / "dies.ipynb")
-    with pytest.raises(build_module.BuildError) as err:
-        build_module.execute(tmp_path / "dies.ipynb", tmp_path / "out" / "dies.ipynb", {}, quiet=True)
+    with build_module.start_kernel_server([tmp_path / "dies.ipynb"]) as server, \
+         pytest.raises(build_module.BuildError) as err:
+        build_module.execute(tmp_path / "dies.ipynb", tmp_path / "out" / "dies.ipynb", {}, True, server.address)
     assert "dies.ipynb" in str(err.value) and "kept" in str(err.value)

@@ -113,6 +113,14 @@ def test_committed_processed_data_is_what_the_cleaning_produces(processed):
         assert (config.PROCESSED / name).read_bytes() == (processed / name).read_bytes(), name
 
 
+def test_committed_figures_are_what_the_default_briefing_draws(default_briefing):
+    _, _, out = default_briefing
+    committed = sorted(p.name for p in config.FIGURES.iterdir())
+    assert committed == sorted(p.name for p in (out / "figures").iterdir())
+    for name in committed:
+        assert (config.FIGURES / name).read_bytes() == (out / "figures" / name).read_bytes(), name
+
+
 def test_cleaning_is_deterministic(processed, tmp_path):
     execute("01-clean.ipynb", tmp_path / "again.ipynb", out_dir=str(tmp_path / "processed"))
     match, mismatch, errors = filecmp.cmpfiles(processed, tmp_path / "processed",

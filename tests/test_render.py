@@ -157,6 +157,13 @@ def test_html_is_deterministic(executed, html, tmp_path):
     assert first == second == html.encode("utf-8")
 
 
+def test_one_export_for_both_outputs_gives_what_each_renderer_gives_alone(executed, html, tmp_path):
+    render.render_briefing(executed, tmp_path / "b.html", tmp_path / "b.pdf")
+    assert (tmp_path / "b.html").read_text() == html
+    # The PDF carries its own paged styles and no embedded downloads, as render_pdf's does: the same bytes.
+    assert (tmp_path / "b.pdf").read_bytes() == render.render_pdf(executed, tmp_path / "alone.pdf").read_bytes()
+
+
 def test_cover_falls_back_to_first_h1(tmp_path):
     nb = new_notebook(cells=[new_markdown_cell("# Fallback title\n\n## Section")])
     soup = BeautifulSoup(render.render_html(nb, tmp_path / "f.html").read_text(), "html.parser")
