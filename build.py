@@ -161,10 +161,10 @@ class Cache:
         os.replace(tmp, self.path)
 
 
-def execute(source: Path, target: Path, parameters: dict, quiet: bool, server: str) -> None:
-    """Run a notebook in a fresh kernel forked by `server`, requested before papermill is imported so that it
-    starts meanwhile; on failure the executed notebook stays for inspection."""
-    with start_kernel(source, server) as kernel:
+def execute(source: Path, target: Path, parameters: dict, quiet: bool, server_address: str) -> None:
+    """Run a notebook in a fresh kernel forked by the kernel server at `server_address`, requested before
+    papermill is imported so that it starts meanwhile; on failure the executed notebook stays for inspection."""
+    with start_kernel(source, server_address) as kernel:
         import papermill as pm
 
         from malibrief.kernels import register_engine
@@ -211,10 +211,11 @@ def _data_date(processed: Path) -> str:
     return narrative.data_date(analysis.load(processed))
 
 
-def briefing_job(name: str, parameters: dict, folder: Path, key: str, quiet: bool, server: str) -> tuple[str, str]:
+def briefing_job(name: str, parameters: dict, folder: Path, key: str, quiet: bool,
+                 server_address: str) -> tuple[str, str]:
     """Execute and render one briefing; run in a worker process for batches."""
     executed = folder / "executed" / BRIEFING_NB.name
-    execute(BRIEFING_NB, executed, parameters, quiet, server)
+    execute(BRIEFING_NB, executed, parameters, quiet, server_address)
     render(executed, folder / "briefing.html", folder / "briefing.pdf", parameters)
     return name, key
 
@@ -224,12 +225,12 @@ def say(quiet: bool, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
-def start_kernel(notebook: Path, server: str):
-    """A kernel for `notebook`, forked now by the kernel server at `server`."""
+def start_kernel(notebook: Path, server_address: str):
+    """A kernel for `notebook`, forked now by the kernel server at `server_address`."""
     from malibrief.kernels import Kernel
 
     try:
-        return Kernel(server, config.NOTEBOOKS)
+        return Kernel(server_address, config.NOTEBOOKS)
     except Exception as err:
         raise BuildError(f"{notebook.name} could not run: {type(err).__name__}: {err}") from None
 
@@ -238,7 +239,7 @@ def start_kernel_server(notebooks: list[Path]):
     """The process that forks every kernel of this build, having imported what `notebooks` import, in order."""
     from malibrief.kernel_server import KernelServer
 
-    return KernelServer(notebooks)
+    return KernelServer(notebooks, config.NOTEBOOKS)
 
 
 def preload_renderer() -> None:

@@ -4,7 +4,7 @@ A kernel is requested before papermill is imported, so that it starts while pape
 killed as soon as its notebook ends: instead of asking it to exit, which costs the half second an
 interpreter holding pandas takes to tear itself down; every file the notebook wrote is closed by then.
 
-    with KernelServer([notebook]) as server, Kernel(server.address, cwd) as kernel:
+    with KernelServer([notebook], cwd) as server, Kernel(server.address, cwd) as kernel:
         papermill.execute_notebook(notebook, out, engine_name=register_engine(), km=kernel.manager, ...)
 """
 from __future__ import annotations

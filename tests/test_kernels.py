@@ -2,8 +2,10 @@
 and the batch order."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -12,6 +14,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
+from jupyter_core.utils import run_sync
 
 import build
 from malibrief.kernel_server import KernelServer, imported_modules
@@ -52,52 +55,66 @@ def test_imported_modules_reads_top_level_imports_in_order(tmp_path):
 def test_a_forked_kernel_runs_the_notebook_as_a_fresh_one_and_is_killed(tmp_path):
     # fractions is imported by nothing in a bare kernel; the server imports it before forking the kernel.
     path = _notebook(tmp_path / "n.ipynb",
-                     "import os, signal, sys\nwarm = 'fractions' in sys.modules\n"
+                     "import os, subprocess, sys\nwarm = 'fractions' in sys.modules\n"
                      "names = sorted(n for n in dir() if not n.startswith('_'))",
                      "import fractions\nprint(warm, names, os.getcwd() == os.environ['EXPECTED_CWD'])",
-                     "print(signal.getsignal(signal.SIGCHLD) == signal.SIG_DFL, os.getppid() != os.getpid())")
-    os.environ["EXPECTED_CWD"] = str(tmp_path)  # the kernel gets the environment of the process that asks for it
-    try:
-        with KernelServer([path]) as server:
+                     "print(subprocess.run(['false']).returncode)")
+    with KernelServer([path], tmp_path) as server:
+        os.environ["EXPECTED_CWD"] = str(tmp_path)  # the kernel gets the environment of the process that asks
+        try:
             kernel = Kernel(server.address, tmp_path)
-            sockets, pid = Path(kernel._sockets), kernel.manager.provisioner.pid
-            with kernel:
-                cells = _run(path, kernel, tmp_path)
-                assert not kernel.manager.has_kernel  # the engine killed it at the end of the notebook
-    finally:
-        del os.environ["EXPECTED_CWD"]
+        finally:
+            del os.environ["EXPECTED_CWD"]
+        sockets, pid = Path(kernel._sockets), kernel.manager.provisioner.pid
+        with kernel:
+            cells = _run(path, kernel, tmp_path)
+            assert not kernel.manager.has_kernel  # the engine killed it at the end of the notebook
     assert [c["execution_count"] for c in cells] == [1, 2, 3]
-    assert "".join(cells[1]["outputs"][0]["text"]) == ("True ['In', 'Out', 'exit', 'get_ipython', 'open', 'os', 'quit', 'signal', 'sys', "
-                                                          "'warm'] True\n")
-    assert "".join(cells[2]["outputs"][0]["text"]) == "True True\n"  # its own subprocesses can be waited for
+    assert "".join(cells[1]["outputs"][0]["text"]) == ("True ['In', 'Out', 'exit', 'get_ipython', 'open', "
+                                                        "'os', 'quit', 'subprocess', 'sys', 'warm'] True\n")
+    # Its own subprocesses report their exit status (the server ignores SIGCHLD; its kernels must not).
+    assert "".join(cells[2]["outputs"][0]["text"]) == "1\n"
     assert not sockets.exists()
     assert _gone(pid)  # killed and reaped
 
 
 def test_a_failing_cell_still_kills_the_kernel(tmp_path):
     path = _notebook(tmp_path / "n.ipynb", "raise ValueError('stop')")
-    with KernelServer([path]) as server, Kernel(server.address, tmp_path) as kernel:
+    with KernelServer([path], tmp_path) as server, Kernel(server.address, tmp_path) as kernel:
         pid = kernel.manager.provisioner.pid
         with pytest.raises(pm.PapermillExecutionError):
             _run(path, kernel, tmp_path)
         assert not kernel.manager.has_kernel and _gone(pid)
 
 
-def test_kernels_are_separate_processes_and_quit_with_their_server(tmp_path):
+def test_kernels_are_separate_processes_and_die_with_their_server(tmp_path):
     path = _notebook(tmp_path / "n.ipynb", "x = 1")
-    server = KernelServer([path])
-    try:
-        first, second = Kernel(server.address, tmp_path), Kernel(server.address, tmp_path)
-        pids = [first.manager.provisioner.pid, second.manager.provisioner.pid]
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(KernelServer([path], tmp_path))
+        kernels = [stack.enter_context(Kernel(server.address, tmp_path)) for _ in range(2)]
+        for kernel in kernels:
+            client = kernel.manager.client()
+            client.start_channels()
+            run_sync(client.wait_for_ready)(timeout=60)
+            client.stop_channels()
+        pids = [kernel.manager.provisioner.pid for kernel in kernels]
         assert pids[0] != pids[1] and not any(map(_gone, pids))
-    finally:
         server.close()
-    deadline = time.monotonic() + 10  # ipykernel checks for its parent every second
-    while not all(map(_gone, pids)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert all(map(_gone, pids))
-    first.close()
-    second.close()
+        deadline = time.monotonic() + 10
+        while not all(map(_gone, pids)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert all(map(_gone, pids))
+
+
+def test_a_kernel_that_cannot_start_is_reported_and_the_server_goes_on(tmp_path):
+    path = _notebook(tmp_path / "n.ipynb", "x = 1")
+    with KernelServer([path], tmp_path) as server:
+        with pytest.raises(RuntimeError, match="could not start a kernel.*No such file or directory"):
+            Kernel(server.address, tmp_path / "missing")
+        with socket.socket(socket.AF_UNIX) as rude:  # a client that hangs up without asking
+            rude.connect(server.address)
+        with Kernel(server.address, tmp_path) as kernel:
+            assert kernel.manager.provisioner.pid > 0
 
 
 def test_batch_runs_the_largest_briefings_first(tmp_path):
@@ -115,7 +132,7 @@ def test_slug_keeps_letters_without_their_accents():
 def test_the_server_quits_when_the_build_that_started_it_is_gone(tmp_path):
     path = _notebook(tmp_path / "n.ipynb", "x = 1")
     script = (f"import os; from malibrief.kernel_server import KernelServer; "
-              f"print(KernelServer([{str(path)!r}])._process.pid, flush=True); os._exit(0)")
+              f"print(KernelServer([{str(path)!r}], {str(tmp_path)!r})._process.pid, flush=True); os._exit(0)")
     with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as child:
         server_pid = int(child.stdout.readline())  # the server keeps the pipe open: read its one line, not to EOF
         child.wait(timeout=60)
