@@ -379,7 +379,9 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
     if s.get("batch"):
         batch = med(s, "batch")
         ratio, ratio_min = batch / build, min(s["batch"]) / min(s["build"])
-        add(f"| batch ({REGIONS} briefings) / single briefing | {ratio:.2f}× | {ratio_min:.2f}× | ≤ {TARGET_BATCH:.0f}× | {met(ratio <= TARGET_BATCH)} |")
+        edge = (ratio <= TARGET_BATCH) != (ratio_min <= TARGET_BATCH)
+        add(f"| batch ({REGIONS} briefings) / single briefing | {ratio:.2f}× | {ratio_min:.2f}× | ≤ {TARGET_BATCH:.0f}× | "
+            f"{'**on the edge** (medians and minima disagree)' if edge else met(ratio <= TARGET_BATCH)} |")
     add("")
 
     add("### The naive chain, step by step (medians)")
@@ -564,9 +566,15 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
         fixed = p("clean: papermill total") + imports_total
         implied = (batch - fixed) / rounds
         allowed = (TARGET_BATCH * build - fixed) / rounds
+        ratio_min = min(s["batch"]) / min(s["build"])
+        if (ratio <= TARGET_BATCH) != (ratio_min <= TARGET_BATCH):
+            verdict = (f"on the edge: {'met' if ratio <= TARGET_BATCH else 'missed'} by the medians, "
+                       f"{'met' if ratio_min <= TARGET_BATCH else 'missed'} by the minima ({ratio_min:.2f}×)")
+        else:
+            verdict = ("met" if ratio <= TARGET_BATCH else "missed") + (
+                " (by a margin within the noise)" if abs(ratio - TARGET_BATCH) < 0.25 else "")
         add(f"**Batch: {REGIONS} briefings take {ratio:.2f}× one briefing (target ≤ {TARGET_BATCH:.0f}×), "
-            f"{'met' if ratio <= TARGET_BATCH else 'missed'}"
-            + (" (by a margin within the noise)" if abs(ratio - TARGET_BATCH) < 0.25 else "") + ".** "
+            f"{verdict}.** "
             f"The cleaning and the build process's imports ({fmt(fixed)} s) are paid once, and so are the "
             f"notebook's imports ({fmt(med(s, 'kernel imports: 02-briefing'))} s in a fresh process) and the "
             f"renderers' imports, which the kernel server and the workers' fork server do once while the cleaning "
@@ -683,6 +691,10 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
         "made once per process (a new one compiles its templates again, 0.1 s).")
     add("4. **Batch workers** are forked by multiprocessing's fork server, started with the cleaning and "
         "holding papermill and the renderers already imported.")
+    add("5. **Renders out of the garbage collector's way**: the renderers make many short-lived cyclic objects, "
+        "so Python's collector runs often, and each full run used to walk every object of every imported module. "
+        "build.py now collects, then freezes what is alive (`gc.freeze()`) before each render, and the kernel "
+        "server does the same after its imports, so kernels inherit it: about 0.35 s less per render.")
     add("")
     add("Earlier changes still in place: build.py refuses the import of `rfc3987_syntax`, whose grammar "
         f"jsonschema builds at import for a format check nbformat never makes ({fmt(med(s, 'import rfc3987_syntax'))} s "
