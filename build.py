@@ -23,6 +23,7 @@ import importlib
 import json
 import multiprocessing
 import os
+import select
 import sys
 import threading
 import time
@@ -260,7 +261,19 @@ def worker_pool(jobs: int) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["__main__", "papermill", *RENDERERS])  # __main__ first: it refuses rfc3987_syntax
     forkserver.ensure_running()
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=exit_with, initargs=(os.getpid(),))
+
+
+def exit_with(build_pid: int) -> None:
+    """In a worker: exit as soon as the build process is gone, even killed outright, instead of waiting forever
+    for work that will not come (the worker is the fork server's child, so it is not told)."""
+    pidfd = os.pidfd_open(build_pid)
+
+    def watch():
+        select.select([pidfd], [], [])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-build", daemon=True).start()
 
 
 def largest_first(pending: list, processed: Path, each: str) -> list:

@@ -3,8 +3,14 @@ index, and parameters reach the notebooks. Each run writes under a temporary --o
 keeps the project's own data/processed and figures out of it."""
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
+import time
+import uuid
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -96,3 +102,41 @@ def test_a_kernel_that_dies_is_reported_and_its_notebook_kept(tmp_path):
          pytest.raises(build_module.BuildError) as err:
         build_module.execute(tmp_path / "dies.ipynb", tmp_path / "out" / "dies.ipynb", {}, True, server.address)
     assert "dies.ipynb" in str(err.value) and "kept" in str(err.value)
+
+
+def _marked(mark: str) -> list[int]:
+    """Live processes (not zombies) whose environment carries `mark`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if mark.encode() in (entry / "environ").read_bytes() and \
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X"):
+                found.append(int(entry.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def test_a_batch_killed_outright_leaves_no_process_behind(tmp_path):
+    # Kernel server, kernels, fork server and workers all inherit the build's environment, so a mark in it finds them.
+    mark = f"MALIBRIEF_TEST_MARK={uuid.uuid4().hex}"
+    env = {**os.environ, mark.split("=")[0]: mark.split("=")[1]}
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "-p", "raw_dir", "data/raw", "-q", "--force",
+                                "--out", str(tmp_path), "--each", "regions", "-p", "regions", "[Mopti, Gao, Kidal]"],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        # build.py, the kernel server, multiprocessing's fork server and resource tracker, two workers, a kernel
+        while len(_marked(mark)) < 7 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process.poll() is None, "the batch ended before the test could kill it"
+        process.kill()
+        process.wait()
+        deadline = time.monotonic() + 30
+        while _marked(mark) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _marked(mark) == []
+    finally:
+        for pid in _marked(mark):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
