@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import os
 import shutil
 import tempfile
 import time
@@ -30,8 +31,9 @@ class Kernel:
     """A python3 kernel forked now by the server at `server`, working in `cwd`; hand `manager` to papermill."""
 
     def __init__(self, server: str, cwd: Path):
-        # IPC sockets in a private folder: no TCP port is opened, so none can be taken by another process.
-        self._sockets = tempfile.mkdtemp(prefix="malibrief-kernel-")
+        # IPC sockets in a private folder: no TCP port is opened, so none can be taken by another process. The
+        # folder is inside the server's, which the server removes as it goes, even if this process is killed.
+        self._sockets = tempfile.mkdtemp(prefix="kernel-", dir=os.path.dirname(server))
         # The async manager is the one papermill (nbclient) would make; it drives it on this thread's loop.
         self.manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{self._sockets}/k",
                                           client_class=f"{__name__}.ReadyClient", kernel_id=str(uuid.uuid4()))
