@@ -9,7 +9,8 @@
 
 Parameters are checked before any kernel starts; a bad one exits with status 2. A failing notebook
 cell exits with status 1, keeps the executed notebook for inspection, and leaves the last rendered
-briefing untouched. Steps whose inputs, parameters and code have not changed are not run again.
+briefing untouched; Ctrl-C exits with status 130 and keeps what was already written, whole. Steps whose
+inputs, parameters and code have not changed are not run again.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import json
 import multiprocessing
 import os
 import select
+import signal
 import sys
 import threading
 import time
@@ -254,19 +256,34 @@ def preload_renderer() -> None:
     threading.Thread(target=load, name="preload-renderer", daemon=True).start()
 
 
-def worker_pool(jobs: int) -> ProcessPoolExecutor:
+@contextlib.contextmanager
+def worker_pool(jobs: int):
     """Processes for a batch's briefings. Not forked from this process, which runs kernel clients whose threads
     a child would inherit broken, but from multiprocessing's fork server, started now: it imports papermill and
-    the renderers once, while this process goes on, and each worker is forked with them already imported."""
+    the renderers once, while this process goes on, and each worker is forked with them already imported.
+    If the batch stops (a failure, Ctrl-C), briefings not started are dropped and running ones are not waited
+    for: their kernels go with the kernel server."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["__main__", "papermill", *RENDERERS])  # __main__ first: it refuses rfc3987_syntax
-    forkserver.ensure_running()
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=exit_with, initargs=(os.getpid(),))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited: Ctrl-C during its imports is not for it
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=worker_setup,
+                               initargs=(os.getpid(),))
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
-def exit_with(build_pid: int) -> None:
-    """In a worker: exit as soon as the build process is gone, even killed outright, instead of waiting forever
-    for work that will not come (the worker is the fork server's child, so it is not told)."""
+def worker_setup(build_pid: int) -> None:
+    """In a worker: leave Ctrl-C to the build, and exit as soon as the build process is gone, even killed
+    outright, instead of waiting forever for work that will not come (the fork server's child is not told)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     pidfd = os.pidfd_open(build_pid)
 
     def watch():
@@ -404,6 +421,9 @@ def main(argv=None) -> int:
     except OSError as err:
         print(f"build: cannot write: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("build: interrupted; what was already written is kept, and nothing is half-written", file=sys.stderr)
+        return 130
     shown = ", ".join(str(p.relative_to(out)) for p in written[:4]) + (" ..." if len(written) > 4 else "")
     print(f"build: wrote {shown} in {out} ({time.perf_counter() - started:.1f} s)")
     return 0

@@ -64,7 +64,8 @@ class KernelServer:
                 [sys.executable, "-c", "import sys, json, malibrief.kernel_server as s; "
                  "s.serve(int(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3]))",
                  str(listener.fileno()), json.dumps(groups), str(os.getpid())],
-                pass_fds=[listener.fileno()], stdin=subprocess.DEVNULL, cwd=cwd)
+                pass_fds=[listener.fileno()], stdin=subprocess.DEVNULL, cwd=cwd,
+                start_new_session=True)  # Ctrl-C in a terminal is for the build, which then stops the server
 
     def close(self) -> None:
         """Stop the server, and with it any kernel still running."""
@@ -107,7 +108,6 @@ def serve(listener_fd: int, groups: list[list[str]], parent: int) -> None:
     os.environ["JPY_PARENT_PID"] = str(os.getpid())  # read by ipykernel at import: each kernel watches the server
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy, imported here, would warn about frozen modules
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they end: a dead one is gone at once
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the build, which then stops the server
     listener = socket.socket(fileno=listener_fd)
     groups = [[*KERNEL_MODULES, *groups[0]], *groups[1:]] if groups else [KERNEL_MODULES]
     try:

@@ -140,3 +140,33 @@ def test_a_batch_killed_outright_leaves_no_process_behind(tmp_path):
         for pid in _marked(mark):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_ctrl_c_stops_a_batch_with_a_message_and_leaves_no_process_behind(tmp_path):
+    mark = f"MALIBRIEF_TEST_MARK={uuid.uuid4().hex}"
+    env = {**os.environ, mark.split("=")[0]: mark.split("=")[1]}
+    # A terminal's Ctrl-C: SIGINT to the whole process group, with SIGINT not ignored (as it is in background jobs).
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "-p", "raw_dir", "data/raw", "-q", "--force",
+                                "--out", str(tmp_path), "--each", "regions", "-p", "regions", "[Mopti, Gao, Kidal]"],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120
+        while len(_marked(mark)) < 7 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process.poll() is None, "the batch ended before the test could interrupt it"
+        os.killpg(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 130
+        # No KeyboardInterrupt traceback from any process. (A worker that was being started at that moment may
+        # still print why it could not start: the pool it was joining is gone.)
+        assert "build: interrupted" in err and "KeyboardInterrupt" not in err
+        deadline = time.monotonic() + 30
+        while _marked(mark) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _marked(mark) == []
+    finally:
+        for pid in _marked(mark):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
