@@ -117,56 +117,51 @@ def _marked(mark: str) -> list[int]:
     return found
 
 
-def test_a_batch_killed_outright_leaves_no_process_behind(tmp_path):
-    # Kernel server, kernels, fork server and workers all inherit the build's environment, so a mark in it finds them.
+@contextlib.contextmanager
+def running_batch(tmp_path: Path, **popen):
+    """A three-region batch, yielded once its processes are all up (build.py, the kernel server, multiprocessing's
+    fork server and resource tracker, two workers, a kernel) with the mark that finds them; any left at the end
+    are killed."""
+    # They all inherit the build's environment, so a mark in it finds them.
     mark = f"MALIBRIEF_TEST_MARK={uuid.uuid4().hex}"
     env = {**os.environ, mark.split("=")[0]: mark.split("=")[1]}
     process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "-p", "raw_dir", "data/raw", "-q", "--force",
                                 "--out", str(tmp_path), "--each", "regions", "-p", "regions", "[Mopti, Gao, Kidal]"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               cwd=ROOT, env=env, **popen)
     try:
         deadline = time.monotonic() + 120
-        # build.py, the kernel server, multiprocessing's fork server and resource tracker, two workers, a kernel
         while len(_marked(mark)) < 7 and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert process.poll() is None, "the batch ended before the test could kill it"
-        process.kill()
-        process.wait()
-        deadline = time.monotonic() + 30
-        while _marked(mark) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert _marked(mark) == []
+        assert process.poll() is None, "the batch ended before the test could stop it"
+        yield process, mark
     finally:
         for pid in _marked(mark):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 
 
+def _left_after_30_s(mark: str) -> list[int]:
+    deadline = time.monotonic() + 30
+    while _marked(mark) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return _marked(mark)
+
+
+def test_a_batch_killed_outright_leaves_no_process_behind(tmp_path):
+    with running_batch(tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as (process, mark):
+        process.kill()
+        process.wait()
+        assert _left_after_30_s(mark) == []
+
+
 def test_ctrl_c_stops_a_batch_with_a_message_and_leaves_no_process_behind(tmp_path):
-    mark = f"MALIBRIEF_TEST_MARK={uuid.uuid4().hex}"
-    env = {**os.environ, mark.split("=")[0]: mark.split("=")[1]}
     # A terminal's Ctrl-C: SIGINT to the whole process group, with SIGINT not ignored (as it is in background jobs).
-    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "-p", "raw_dir", "data/raw", "-q", "--force",
-                                "--out", str(tmp_path), "--each", "regions", "-p", "regions", "[Mopti, Gao, Kidal]"],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    try:
-        deadline = time.monotonic() + 120
-        while len(_marked(mark)) < 7 and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert process.poll() is None, "the batch ended before the test could interrupt it"
+    with running_batch(tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) as (process, mark):
         os.killpg(process.pid, signal.SIGINT)
         _, err = process.communicate(timeout=60)
         assert process.returncode == 130
         # No KeyboardInterrupt traceback from any process. (A worker that was being started at that moment may
         # still print why it could not start: the pool it was joining is gone.)
         assert "build: interrupted" in err and "KeyboardInterrupt" not in err
-        deadline = time.monotonic() + 30
-        while _marked(mark) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert _marked(mark) == []
-    finally:
-        for pid in _marked(mark):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        assert _left_after_30_s(mark) == []
