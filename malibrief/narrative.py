@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 
 import pandas as pd
 
@@ -133,11 +134,46 @@ def summary(figures: dict, largest: pd.DataFrame, which, params: dict, source_la
     return " ".join(sentences[:6])
 
 
-def table_html(frame: pd.DataFrame, caption: str = "", index: bool = False) -> str:
-    """A table with every cell escaped, so markup in the data shows as text, never as markup."""
-    body = frame.to_html(index=index, escape=True, border=0, classes="data", na_rep="")
+def table_html(frame: pd.DataFrame, caption: str = "", widths: tuple[int, ...] = ()) -> str:
+    """A table with every cell escaped, so markup in the data shows as text, never as markup.
+
+    Columns of figures are marked `num` (set flush right, so digits line up) and columns of single words
+    such as identifiers and dates `token` (never broken); text columns stay flush left, for reading.
+    `widths`, in percent of the page, one per column, fixes the columns of a long table of text on paper, so
+    that every page of it has the same columns (a screen still sizes the table to its text).
+    """
+    if widths and (len(widths) != len(frame.columns) or sum(widths) != 100):
+        raise ValueError(f"widths {widths} must give one percentage per column ({len(frame.columns)}), adding to 100")
+    kinds = [_column_kind(frame[column]) for column in frame.columns]
+    head = "".join(_cell("th", column, kind) for column, kind in zip(frame.columns, kinds))
+    rows = "".join("<tr>" + "".join(_cell("td", value, kind) for value, kind in zip(row, kinds)) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    columns = "".join(f'<col style="width: {width}%">' for width in widths)
+    body = (f'<table class="data{" fixed" if widths else ""}">{f"<colgroup>{columns}</colgroup>" if widths else ""}'
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
     return (f"<div class='table-wrap'><p class='table-caption'>{html.escape(caption)}</p>{body}</div>"
             if caption else f"<div class='table-wrap'>{body}</div>")
+
+
+FIGURE = re.compile(r"–|(at least )?\d[\d,]*(–\d[\d,]*)?( or more)?")  # what fmt_range writes, or a dash for none
+
+
+def _cell_text(value) -> str:
+    return "" if pd.isna(value) else str(value)
+
+
+def _column_kind(values: pd.Series) -> str:
+    cells = [text for text in map(_cell_text, values) if text]
+    if cells and all(FIGURE.fullmatch(text) for text in cells):
+        return "num"
+    if cells and not any(" " in text for text in cells):
+        return "token"
+    return ""
+
+
+def _cell(tag: str, value, kind: str) -> str:
+    attribute = f' class="{kind}"' if kind else ""
+    return f"<{tag}{attribute}>{html.escape(_cell_text(value))}</{tag}>"
 
 
 def key_figures_table(figures: dict, which, estimate: str, counted=config.VIOLATIONS) -> pd.DataFrame:

@@ -99,6 +99,9 @@ def out_of_scope_table(out_of_scope: pd.DataFrame, sources: pd.DataFrame, start_
                          "Place": rows["place_text"], "What": rows["summary"]})
 
 
+EVENT_SOURCES_WIDTHS = (16, 11, 14, 34, 25)  # percent of the page: event, date, place, summary, sources
+
+
 def event_sources_table(events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"Event": events["event_id"], "Date": events["date_start"].dt.strftime("%Y-%m-%d"),
                          "Place": events["place"].replace("", "not stated"), "Summary": events["summary"],

@@ -187,10 +187,14 @@ def test_charts_are_deterministic(default_briefing, briefing):
     assert (first / "briefing.html").read_bytes() == (second / "briefing.html").read_bytes()
 
 
-def test_pdf_has_the_headings_figures_and_a_sane_length(default_briefing, processed, tmp_path):
-    nb, _, _ = default_briefing
-    render_pdf(nb, tmp_path / "briefing.pdf")
-    reader = PdfReader(tmp_path / "briefing.pdf")
+@pytest.fixture(scope="session")
+def default_pdf(default_briefing) -> Path:
+    nb, _, out = default_briefing
+    return render_pdf(nb, out / "briefing.pdf")
+
+
+def test_pdf_has_the_headings_figures_and_a_sane_length(default_pdf, processed, tmp_path):
+    reader = PdfReader(default_pdf)
     assert 8 <= len(reader.pages) <= 60
     box = reader.pages[0].mediabox
     assert abs(float(box.width) - 595) < 2 and abs(float(box.height) - 842) < 2
@@ -200,13 +204,28 @@ def test_pdf_has_the_headings_figures_and_a_sane_length(default_briefing, proces
     expected = expected_figures(processed)
     assert wording(expected["killing"]) in text
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "1", str(tmp_path / "briefing.pdf"),
+        subprocess.run(["pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "1", str(default_pdf),
                         str(tmp_path / "page")], check=True)
         from PIL import Image  # matplotlib depends on Pillow
 
         page = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
         dark = sum(1 for value in page.tobytes() if value < 128)
         assert dark > 0.002 * page.width * page.height, "page 1 is blank"
+
+
+PAGE_MARGIN_PT = 18 / 25.4 * 72  # pdf.css: 18 mm left and right
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed (CI installs it)")
+def test_pdf_keeps_every_word_inside_the_page_margins(default_pdf):
+    """A table or heading that runs off the paper loses figures without any error: find every word's box."""
+    words = subprocess.run(["pdftotext", "-bbox", str(default_pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    outside = []
+    for number, page in enumerate(BeautifulSoup(words, "html.parser").find_all("page"), 1):
+        right = float(page["width"]) - PAGE_MARGIN_PT
+        outside += [(number, word.get_text()) for word in page.find_all("word") if float(word["xmax"]) > right + 1]
+    assert outside == []
 
 
 @pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium is not installed (CI installs it)")

@@ -24,7 +24,7 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from malibrief import analysis, clean, config, export
+from malibrief import analysis, clean, config, export, narrative
 from malibrief.actors import ActorIndex, actor_class
 from malibrief.clean import CleaningLog, build_events, group_mentions, long_violations, outcome_of
 from malibrief.counts import parse_count
@@ -1068,6 +1068,33 @@ def test_params_bool_year_reported_once():
 ])
 def test_fmt_range(low, high, open_ended, estimate, expected):
     assert fmt_range(low, high, open_ended, estimate) == expected
+
+
+def _cells(markup: str) -> list[list[tuple[str, str]]]:
+    """(class, text) of every cell, row by row, read with a parser rather than by the code under test."""
+    from bs4 import BeautifulSoup
+
+    table = BeautifulSoup(markup, "html.parser").table
+    return [[(" ".join(cell.get("class", [])), cell.get_text()) for cell in row.find_all(["th", "td"])]
+            for row in table.find_all("tr")]
+
+
+def test_table_sets_figures_right_words_unbroken_text_left():
+    frame = pd.DataFrame({"Event": ["EV-1", "EV-2"], "People": ["1,234–2,345 or more", "–"],
+                          "Events": [3, 12], "Low": ["at least 50", None], "What": ["<b>a & b</b>", "plain text"]})
+    assert _cells(narrative.table_html(frame)) == [
+        [("token", "Event"), ("num", "People"), ("num", "Events"), ("num", "Low"), ("", "What")],
+        [("token", "EV-1"), ("num", "1,234–2,345 or more"), ("num", "3"), ("num", "at least 50"), ("", "<b>a & b</b>")],
+        [("token", "EV-2"), ("num", "–"), ("num", "12"), ("num", ""), ("", "plain text")]]
+
+
+def test_table_widths_fix_the_columns_and_must_add_up():
+    frame = pd.DataFrame({"a": ["x"], "b": ["y z"]})
+    markup = narrative.table_html(frame, "caption", widths=(30, 70))
+    assert 'class="data fixed"' in markup and '<col style="width: 30%"><col style="width: 70%">' in markup
+    for widths in [(30,), (30, 60), (30, 40, 30)]:
+        with pytest.raises(ValueError, match="one percentage per column"):
+            narrative.table_html(frame, widths=widths)
 
 
 # --------------------------------------------------------------------------------------------------
