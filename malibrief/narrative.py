@@ -134,14 +134,15 @@ def summary(figures: dict, largest: pd.DataFrame, which, params: dict, source_la
     return " ".join(sentences[:6])
 
 
-def table_html(frame: pd.DataFrame, caption: str = "", widths: tuple[int, ...] = ()) -> str:
+def table_html(frame: pd.DataFrame, caption: str = "") -> str:
     """A table with every cell escaped, so markup in the data shows as text, never as markup.
 
     Columns of figures are marked `num` (set flush right, so digits line up) and columns of single words
     such as identifiers and dates `token` (never broken); text columns stay flush left, for reading.
-    `widths`, in percent of the page, one per column, fixes the columns of a long table of text on paper, so
-    that every page of it has the same columns (a screen still sizes the table to its text).
+    A long table of text carries its column widths on paper in `frame.attrs["widths"]` (percent of the page,
+    one per column), so that every page of it has the same columns; a screen still sizes it to its text.
     """
+    widths = frame.attrs.get("widths", ())
     if widths and (len(widths) != len(frame.columns) or sum(widths) != 100):
         raise ValueError(f"widths {widths} must give one percentage per column ({len(frame.columns)}), adding to 100")
     kinds = [_column_kind(frame[column]) for column in frame.columns]

@@ -6,6 +6,12 @@ import pandas as pd
 from . import analysis, config
 from .narrative import date_label, fmt_range
 
+def _with_widths(frame: pd.DataFrame, *widths: int) -> pd.DataFrame:
+    """Set the column widths a long table of text keeps on paper (percent of the page; see narrative.table_html)."""
+    frame.attrs["widths"] = widths
+    return frame
+
+
 def _people(row, estimate: str) -> str:
     return fmt_range(int(row["low"]), int(row["high"]), int(row["open_ended"]), estimate)
 
@@ -74,19 +80,20 @@ def count_rules_table(rules: pd.DataFrame) -> pd.DataFrame:
     row = {"term": f"number words ({words})", "kind": "number", "low": "N", "high": "N",
            "rule": "a number word counts as its figure", "acled_convention": "the figure"}
     table = pd.concat([numbers[numbers["term"] == "<N>"], pd.DataFrame([row]), shown], ignore_index=True)
-    return table.rename(columns={"term": "Phrase", "kind": "Kind", "low": "Low", "high": "High",
-                                 "rule": "Rule", "acled_convention": "ACLED records"})
+    return _with_widths(table.rename(columns={"term": "Phrase", "kind": "Kind", "low": "Low", "high": "High",
+                                              "rule": "Rule", "acled_convention": "ACLED records"}),
+                        22, 11, 6, 6, 41, 14)
 
 
 def flags_table(flags: pd.DataFrame, events: pd.DataFrame, excluded) -> pd.DataFrame:
     counts = events["flags"].str.split("; ").explode().value_counts()
     listed = pd.concat([flags, pd.DataFrame([{"flag": "relative_date",
                         "description": "(set by the cleaning) the date counts from another mention's date"}])])
-    return pd.DataFrame({
+    return _with_widths(pd.DataFrame({
         "Flag": listed["flag"], "Meaning": listed["description"],
         "Events in the period": [int(counts.get(f, 0)) for f in listed["flag"]],
         "In this briefing": ["left out" if f in excluded else "counted" for f in listed["flag"]],
-    })
+    }), 27, 45, 14, 14)
 
 
 def out_of_scope_table(out_of_scope: pd.DataFrame, sources: pd.DataFrame, start_year: int, end_year: int) -> pd.DataFrame:
@@ -94,18 +101,16 @@ def out_of_scope_table(out_of_scope: pd.DataFrame, sources: pd.DataFrame, start_
         return pd.DataFrame()
     years = dict(zip(sources["source_id"], sources["events_year"].astype(int)))
     rows = out_of_scope[out_of_scope["source_id"].map(years).between(start_year, end_year)]
-    return pd.DataFrame({"Source": rows["source_id"], "Violation": rows["violation"],
-                         "As the source puts it": rows["count_text"].replace("", "(no figure)"),
-                         "Place": rows["place_text"], "What": rows["summary"]})
-
-
-EVENT_SOURCES_WIDTHS = (16, 11, 14, 34, 25)  # percent of the page: event, date, place, summary, sources
+    return _with_widths(pd.DataFrame({"Source": rows["source_id"], "Violation": rows["violation"],
+                                       "As the source puts it": rows["count_text"].replace("", "(no figure)"),
+                                       "Place": rows["place_text"], "What": rows["summary"]}), 11, 12, 21, 20, 36)
 
 
 def event_sources_table(events: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"Event": events["event_id"], "Date": events["date_start"].dt.strftime("%Y-%m-%d"),
-                         "Place": events["place"].replace("", "not stated"), "Summary": events["summary"],
-                         "Sources (mention, section, paragraph)": events["citations"]})
+    return _with_widths(pd.DataFrame({
+        "Event": events["event_id"], "Date": events["date_start"].dt.strftime("%Y-%m-%d"),
+        "Place": events["place"].replace("", "not stated"), "Summary": events["summary"],
+        "Sources (mention, section, paragraph)": events["citations"]}), 16, 11, 14, 34, 25)
 
 
 def actor_year_table(violations: pd.DataFrame, years) -> pd.DataFrame:

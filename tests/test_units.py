@@ -1090,11 +1090,14 @@ def test_table_sets_figures_right_words_unbroken_text_left():
 
 def test_table_widths_fix_the_columns_and_must_add_up():
     frame = pd.DataFrame({"a": ["x"], "b": ["y z"]})
-    markup = narrative.table_html(frame, "caption", widths=(30, 70))
+    assert "<col" not in narrative.table_html(frame) and "fixed" not in narrative.table_html(frame)
+    frame.attrs["widths"] = (30, 70)
+    markup = narrative.table_html(frame, "caption")
     assert 'class="data fixed"' in markup and '<col style="width: 30%"><col style="width: 70%">' in markup
     for widths in [(30,), (30, 60), (30, 40, 30)]:
+        frame.attrs["widths"] = widths
         with pytest.raises(ValueError, match="one percentage per column"):
-            narrative.table_html(frame, widths=widths)
+            narrative.table_html(frame)
 
 
 # --------------------------------------------------------------------------------------------------
