@@ -53,6 +53,7 @@ CODE = [config.ROOT / "malibrief"]
 # What rendering imports (nbconvert and BeautifulSoup through malibrief.render; WeasyPrint; pandas through
 # malibrief.analysis, for the data date on the cover): imported ahead of need, see preload_renderer and worker_pool.
 RENDERERS = ("malibrief.render", "weasyprint", "malibrief.analysis", "malibrief.narrative")
+PRELOADING: list[threading.Thread] = []  # preload_renderer's thread, which render() waits for
 
 
 class BuildError(RuntimeError):
@@ -192,6 +193,8 @@ def execute(source: Path, target: Path, parameters: dict, quiet: bool, server_ad
 def render(executed: Path, html_path: Path, pdf_path: Path, parameters: dict) -> None:
     import nbformat
 
+    for thread in PRELOADING:  # never render beside the warm-up: WeasyPrint is not made for threads
+        thread.join()
     from malibrief.render import render_briefing
 
     # The renderers make many short-lived cyclic objects (parse trees, layout boxes), so the collector runs often,
@@ -246,25 +249,30 @@ def start_kernel_server(notebooks: list[Path]):
 
 
 def preload_renderer() -> None:
-    """Import the renderers (nbconvert, WeasyPrint: ~0.7 s) on a thread while a kernel runs the briefing and
-    this process only waits; render() then finds them imported. An import error is left for render() to raise."""
+    """Import the renderers (nbconvert, WeasyPrint: ~0.7 s) and warm them up (~0.3 s) on a thread while a kernel
+    runs the briefing and this process only waits; render() waits for it to end, then finds that work done.
+    An error is left for render() to raise."""
     def load():
         with contextlib.suppress(Exception):
             for name in RENDERERS:
                 importlib.import_module(name)
+            importlib.import_module("malibrief.render").warm_up()
 
-    threading.Thread(target=load, name="preload-renderer", daemon=True).start()
+    thread = threading.Thread(target=load, name="preload-renderer", daemon=True)
+    thread.start()
+    PRELOADING.append(thread)
 
 
 @contextlib.contextmanager
 def worker_pool(jobs: int):
     """Processes for a batch's briefings. Not forked from this process, which runs kernel clients whose threads
     a child would inherit broken, but from multiprocessing's fork server, started now: it imports papermill and
-    the renderers once, while this process goes on, and each worker is forked with them already imported.
+    the renderers once, and warms them up, while this process goes on; each worker is forked with that done.
     If the batch stops (a failure, Ctrl-C), briefings not started are dropped and running ones are not waited
     for: their kernels go with the kernel server."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["__main__", "papermill", *RENDERERS])  # __main__ first: it refuses rfc3987_syntax
+    # __main__ first: it refuses rfc3987_syntax; malibrief.warm last: importing it warms the renderers up.
+    context.set_forkserver_preload(["__main__", "papermill", *RENDERERS, "malibrief.warm"])
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited: Ctrl-C during its imports is not for it
     try:
         forkserver.ensure_running()

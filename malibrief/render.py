@@ -67,6 +67,11 @@ def _write_html(document: BeautifulSoup, out_path: Path) -> Path:
 
 def _write_pdf(document: BeautifulSoup, out_path: Path) -> Path:
     """Lay out the paged version of `document` (changing it) with WeasyPrint and write it as PDF."""
+    return _atomic_write(out_path, _laid_out(document).write_pdf)
+
+
+def _laid_out(document: BeautifulSoup):
+    """The paged version of `document` (changing it), laid out in pages by WeasyPrint."""
     import weasyprint  # slow to import and only needed here
 
     # Only data: URIs may be loaded; anything else is refused and logged as an error.
@@ -75,10 +80,21 @@ def _write_pdf(document: BeautifulSoup, out_path: Path) -> Path:
     level = css_logger.level
     css_logger.setLevel(logging.ERROR)  # CSS warnings (unsupported properties) are noise
     try:
-        rendered = weasyprint.HTML(string=_paged(document), url_fetcher=fetcher).render()
-        return _atomic_write(out_path, rendered.write_pdf)
+        return weasyprint.HTML(string=_paged(document), url_fetcher=fetcher).render()
     finally:
         css_logger.setLevel(level)
+
+
+def warm_up() -> None:
+    """Do now what a process's first render pays once (templates compiled, CSS selectors parsed, fonts
+    loaded: ~0.4 s), for a process that is waiting anyway: build.py while a kernel runs the briefing, or
+    the fork server that a batch's workers come from. A tiny briefing is rendered to memory and dropped."""
+    table = "<table><thead><tr><th>a</th></tr></thead><tbody><tr><td class='num'>1</td></tr></tbody></table>"
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Title\n\n## Section\n\nSome **text** and a [link](#section)."),
+        nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/html": table, "text/markdown": "text"})])])
+    _laid_out(_document(nb)).write_pdf()
 
 
 @functools.cache
