@@ -367,6 +367,21 @@ def finalise(events: pd.DataFrame, log: CleaningLog) -> tuple[pd.DataFrame, pd.D
     return events, violations
 
 
+def place_out_of_scope(out_of_scope: pd.DataFrame, gazetteer: Gazetteer, log: CleaningLog) -> pd.DataFrame:
+    """The out-of-scope rows with the regions their places lie in (`admin1_all`), so that a regional briefing
+    lists its own. These rows are context, never counted: a place the gazetteer cannot put in Mali (abroad, a
+    road, no place named) leaves the row without a region instead of stopping the cleaning; the log lists each
+    one, and such a row shows only in briefings that choose no region."""
+    regions = []
+    for line, row in out_of_scope.iterrows():
+        try:
+            regions.append("; ".join(gazetteer.resolve(row["place_text"]).admin1_all))
+        except ValueError:
+            regions.append("")
+            log.add("out of scope: no region", 1, f"line {line}: {row['place_text']!r} ({row['source_id']})")
+    return out_of_scope.assign(admin1_all=regions)
+
+
 @dataclass
 class Cleaned:
     mentions: pd.DataFrame

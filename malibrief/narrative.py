@@ -299,13 +299,19 @@ def alt_timeline(largest: pd.DataFrame) -> str:
     return "Monthly bar chart of people by violation; the largest events labelled: " + labelled + "."
 
 
-def methodology(data, p: dict) -> str:
+def methodology(data, p: dict, not_counted: int = 0) -> str:
+    """The method in prose; `not_counted`: rows of the out-of-scope table this briefing shows after it."""
     if analysis.input_format(data) == "acled":
         return ACLED_METHODOLOGY.format(label=source_label(data), events=len(data.events))
     events = data.events
     mentions = int(events["mention_ids"].str.split("; ").str.len().sum())
     merged = int((events["mention_ids"].str.contains(";")).sum())  # the whole dataset, whatever the selection
     no_place = int((events["admin1"] == "").sum())
+    where = " in the chosen regions" if p["regions"] else ""
+    not_counted_sentence = (
+        f"the table below lists the {not_counted:,} that the chapters report{where} for the period, with their own "
+        "figures" + ("; those with no place in Mali appear only in briefings that choose no region." if where else ".")
+        if not_counted else f"the chapters report none{where} for the period.")
     return f"""
 **Where the data comes from.** The {source_label(data)} were read sentence by sentence and every killing,
 deprivation of liberty and enforced disappearance they describe was coded by hand into {mentions:,} mentions
@@ -341,8 +347,7 @@ are as the sources attribute them, and the tables show how firm each attribution
 example the army's count of "terrorists") are kept with their claimant and flagged.
 
 **Not counted.** Torture and other ill-treatment, rape and sexual violence, injuries, looting and destruction are
-outside the three violations this briefing counts; the table below lists those the chapters report, with their
-own figures.
+outside the three violations this briefing counts; {not_counted_sentence}
 """
 
 

@@ -29,7 +29,7 @@ village villages town towns city commune communes cercle district region regions
 outskirts road capital camp military army market cattle site river home prison border neighbouring
 nearby surrounding zone central northern southern eastern western northeastern south-central northeast
 north south east west mali mali's country farms farm farmland herders temporary camp's main compound
-outside same niger
+outside same niger linking
 """.split())  # "niger" only ever stands in "the Niger River" in these chapters
 FINE_KINDS = ("locality", "commune", "city")
 

@@ -6,6 +6,7 @@ import pandas as pd
 from . import analysis, config
 from .narrative import date_label, fmt_range
 
+
 def _with_widths(frame: pd.DataFrame, *widths: int) -> pd.DataFrame:
     """Set the column widths a long table of text keeps on paper (percent of the page; see narrative.table_html)."""
     frame.attrs["widths"] = widths
@@ -96,11 +97,17 @@ def flags_table(flags: pd.DataFrame, events: pd.DataFrame, excluded) -> pd.DataF
     }), 27, 45, 14, 14)
 
 
-def out_of_scope_table(out_of_scope: pd.DataFrame, sources: pd.DataFrame, start_year: int, end_year: int) -> pd.DataFrame:
+def out_of_scope_table(out_of_scope: pd.DataFrame, sources: pd.DataFrame, start_year: int, end_year: int,
+                       regions=()) -> pd.DataFrame:
+    """The period's out-of-scope rows; with regions chosen, only those placed in one of them."""
     if out_of_scope.empty:
         return pd.DataFrame()
     years = dict(zip(sources["source_id"], sources["events_year"].astype(int)))
     rows = out_of_scope[out_of_scope["source_id"].map(years).between(start_year, end_year)]
+    if regions:
+        rows = rows[analysis.has_any(rows["admin1_all"], regions)]
+    if rows.empty:
+        return pd.DataFrame()
     return _with_widths(pd.DataFrame({"Source": rows["source_id"], "Violation": rows["violation"],
                                        "As the source puts it": rows["count_text"].replace("", "(no figure)"),
                                        "Place": rows["place_text"], "What": rows["summary"]}), 11, 12, 21, 20, 36)

@@ -277,6 +277,13 @@ def test_region_briefing_equals_the_region_rows(briefing, processed, regions):
     for violation in VIOLATIONS:
         assert shown[violation] == (len(expected[violation]["events"]), wording(expected[violation]))
     assert "regions: Mopti" in soup.get_text()
+    # What the chapters report beyond the three violations: Mopti's own rows only.
+    table = next(t for t in soup.find_all("table") if t.find("th") and t.find("th").get_text() == "Source")
+    with open(processed / "out_of_scope.csv", encoding="utf-8", newline="") as handle:
+        mopti = [r["summary"] for r in csv.DictReader(handle) if "Mopti" in r["admin1_all"].split("; ")]
+    assert [tr.find_all("td")[-1].get_text() for tr in table.tbody.find_all("tr")] == mopti
+    assert len(mopti) > 1 and f"lists the {len(mopti)} that the chapters report in the chosen regions" in \
+        section_text(soup, "Methodology and limitations")
 
 
 def test_a_selection_with_no_events_says_so(briefing):

@@ -512,6 +512,32 @@ def test_gazetteer_unknown_word_beside_a_known_place_raises(gazetteer):
         gazetteer.resolve("Kourma and Atlantis villages, Segou region")
 
 
+def test_out_of_scope_rows_get_the_regions_of_their_places_and_the_rest_none_logged(gazetteer):
+    rows = pd.DataFrame({"source_id": ["S"] * 4, "place_text": [
+        "Kourma village, Segou region", "the road linking the towns of Boni, Douentza, Hombori and Gossi",
+        "", "the cities of Geneva and Paris"]}, index=[2, 3, 4, 5])
+    log = CleaningLog()
+    placed = clean.place_out_of_scope(rows, gazetteer, log)
+    assert placed["admin1_all"].tolist() == ["Ségou", "Mopti; Tombouctou", "", ""]
+    assert placed.drop(columns="admin1_all").equals(rows)
+    # Only the place that could not be put in Mali is logged, with its line; no place named is no problem.
+    assert log.table()[["step", "count", "detail"]].values.tolist() == [
+        ["out of scope: no region", 1, "line 5: 'the cities of Geneva and Paris' (S)"]]
+
+
+def test_out_of_scope_table_keeps_the_period_and_the_chosen_regions():
+    from malibrief import tables
+
+    sources = pd.DataFrame({"source_id": ["A", "B"], "events_year": ["2021", "2024"]})
+    rows = pd.DataFrame({"source_id": ["A", "A", "B", "B"], "violation": ["torture"] * 4,
+                         "count_text": ["", "two men", "", ""], "place_text": ["Kayes", "Gao; Mopti", "Mopti", ""],
+                         "summary": ["w", "x", "y", "z"], "admin1_all": ["Kayes", "Gao; Mopti", "Mopti", ""]})
+    assert tables.out_of_scope_table(rows, sources, 2021, 2025)["What"].tolist() == ["w", "x", "y", "z"]
+    assert tables.out_of_scope_table(rows, sources, 2022, 2025)["What"].tolist() == ["y", "z"]
+    assert tables.out_of_scope_table(rows, sources, 2021, 2025, ["Mopti"])["What"].tolist() == ["x", "y"]
+    assert tables.out_of_scope_table(rows, sources, 2021, 2025, ["Kidal"]).empty
+
+
 @pytest.mark.parametrize("phrase", ["", "   "])
 def test_gazetteer_empty_phrase(gazetteer, phrase):
     match = gazetteer.resolve(phrase)
