@@ -672,45 +672,51 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
     add("## What changed because of the profiles, and what is left")
     add("")
     add("The previous RESULTS.md (same machine, 2026-11-24, before this change) measured the cold build at "
-        "9.51 s, the naive chain at 17.3 s (1.82×) and the batch at 33.6 s (3.54× the single build). The one "
-        "before it (2026-11-23, with scipy in the environment, which seaborn imports when present: 1.06 s in "
-        "every briefing kernel; the project does not need it) measured 15.9 s, 21.6 s and 52.9 s. Changed "
-        "since, each checked to leave the HTML and PDF byte for byte as they were:")
+        "8.87 s, the naive chain at 20.5 s (2.32×) and the batch at 26.4 s (2.97× the single build by the "
+        "medians, 3.19× by the minima), on a machine under some outside load. Changed since, after the profiles "
+        "above; unlike the changes before them, these change what the briefing looks like, each for the better "
+        "on its own account:")
     add("")
-    add("1. **A kernel server** (`malibrief/kernel_server.py`): one process imports ipykernel and the modules the "
-        "notebooks import, the cleaning's first, then the briefing's, and forks a kernel for each notebook. "
-        "A forked kernel is a new process with a fresh shell, namespace and execution count; only the imports "
-        "are done. The cleaning's kernel is forked as soon as its modules are in, the briefing's a moment after "
-        "asking, and a batch pays the imports once instead of once per briefing. It replaces kernels started "
-        "ahead, each importing its notebook's modules itself.")
-    add("2. **No idle waits around each kernel**: jupyter_client's wait for a new kernel ends by listening "
-        "0.2 s for stray IOPub messages, which nbclient ignores anyway (`malibrief.kernels.ReadyClient` does "
-        "without); its wait for a killed kernel polls every 0.1 s, where a pidfd says at once.")
-    add("3. **One export for both outputs**: the notebook is exported to HTML and cleaned once; the PDF takes "
-        "the same document with the A4 rules added, instead of a second export. The nbconvert exporter is "
-        "made once per process (a new one compiles its templates again, 0.1 s).")
-    add("4. **Batch workers** are forked by multiprocessing's fork server, started with the cleaning and "
-        "holding papermill and the renderers already imported.")
-    add("5. **Renders out of the garbage collector's way**: the renderers make many short-lived cyclic objects, "
-        "so Python's collector runs often, and each full run used to walk every object of every imported module. "
-        "build.py now collects, then freezes what is alive (`gc.freeze()`) before each render, and the kernel "
-        "server does the same after its imports, so kernels inherit it: about 0.35 s less per render.")
+    add("1. **Chart text stays text in the SVG** (`svg.fonttype: none`, DejaVu Sans with the reader's sans-serif "
+        "as fallback): WeasyPrint sets the labels as text instead of drawing every glyph as a path, the SVG "
+        "files are half the size, and the labels can be selected and searched in the PDF and edited in a "
+        "drawing program. The PNG files are unchanged. About 0.7 s less per PDF of the all-Mali briefing, "
+        "0.1 s less in the cells.")
+    add("2. **Long tables of text keep set column widths on paper** (the every-event table, the out-of-scope, "
+        "count-rule and flag tables: `table-layout: fixed` from widths carried by each table), so WeasyPrint no "
+        "longer measures every cell to size the columns. Text columns are now set flush left and figures flush "
+        "right, identifiers unbroken, and long headings wrap: one table's people column used to run off the "
+        "page (a test now checks that no word of the PDF lies beyond the margin). The all-Mali PDF went from "
+        "24 to 21 pages.")
+    add("3. **A regional briefing lists only its own out-of-scope rows**: the cleaning places them in regions "
+        "with the gazetteer. Regions with none show no table (Kidal's PDF: 10 pages to 7), which each of the "
+        "batch's 11 PDFs used to lay out in full.")
+    add("4. **The renderers are warmed up in idle time** (`render.warm_up`: templates compiled, CSS selectors "
+        "parsed, fonts loaded, ~0.3 s a process): by build.py's preload thread while the kernel runs the "
+        "briefing, and once by the batch's fork server for every worker.")
     add("")
-    add("Earlier changes still in place: build.py refuses the import of `rfc3987_syntax`, whose grammar "
-        f"jsonschema builds at import for a format check nbformat never makes ({fmt(med(s, 'import rfc3987_syntax'))} s "
-        "in a fresh process); the renderers are imported on a thread while the briefing runs; the cleaning's "
-        "event building works on plain records (0.64 s → 0.03 s); each chart's tight crop is computed once for "
-        "its PNG and SVG; the executed notebook is written once, at the end; CSV is written by pyarrow "
-        "(events.csv for 300,000 ACLED rows 1.76 s → 0.20 s); batches run the largest briefings first.")
+    add("Earlier changes still in place (the outputs byte for byte as before each): a kernel server that imports "
+        "the notebooks' modules once and forks a fresh kernel per notebook (`malibrief/kernel_server.py`); no "
+        "idle waits around kernels (no 0.2 s IOPub listening after the ready check, a pidfd instead of 0.1 s "
+        "polls at kill); one nbconvert export for both outputs, the exporter made once per process; batch "
+        "workers forked from a preloaded fork server; `gc.freeze()` before each render; build.py refuses the "
+        "import of `rfc3987_syntax`, whose grammar jsonschema builds at import for a format check nbformat never "
+        f"makes ({fmt(med(s, 'import rfc3987_syntax'))} s in a fresh process); the renderers imported on a "
+        "thread while the briefing runs; the cleaning's event building on plain records (0.64 s → 0.03 s); "
+        "each chart's crop computed once for its PNG and SVG; the executed notebook written once, at the end; "
+        "CSV written by pyarrow (events.csv for 300,000 ACLED rows 1.76 s → 0.20 s); batches run the largest "
+        "briefings first.")
     add("")
     add("Left, by the time at stake:")
     add("")
     add(f"1. **The PDF render ({fmt(pdf_total)} s)** is the largest step of a build. WeasyPrint lays "
-        f"out and draws in Python; the sources section costs {fmt(sources_cost)} s of it and the SVG charts "
-        f"(their text drawn as paths) most of the drawing; PNG charts would save {fmt(png_saving)} s at "
+        f"out and draws in Python, mostly setting text (Pango calls through cffi, one line at a time); the "
+        f"sources section costs {fmt(sources_cost)} s of it; PNG charts would save {fmt(png_saving)} s at "
         f"{png_size:.1f}× the file size and blurrier print, which is not a clear win.")
     add(f"2. **The briefing's cells ({fmt(p('briefing: cells'))} s)**: mostly matplotlib laying out and drawing "
-        "six charts three times each (the crop, the 200 dpi PNG, the SVG), and compressing the PNGs.")
+        "six charts for their files: the crop (0.08 s for all six), the 200 dpi PNGs (about 0.7 s, of which "
+        "0.15 s compressing) and the SVGs (about 0.3 s). The PNGs are what people paste into slides and "
+        "documents; a lower resolution would save a little and is an editor's call, not a benchmark's.")
     add("")
     return "\n".join(lines) + "\n"
 
