@@ -89,6 +89,22 @@ def select(data: Data, start_year: int, end_year: int, regions=(), actor_classes
     return replace(data, events=events.reset_index(drop=True), violations=chosen.reset_index(drop=True))
 
 
+def out_of_scope(data: Data, start_year: int, end_year: int, regions=()) -> pd.DataFrame:
+    """What the chapters report beyond the three violations, for the period (by the year each chapter covers);
+    with regions chosen, only the rows the cleaning placed in one of them. An ACLED export has none."""
+    rows = data.out_of_scope
+    if input_format(data) == "acled" or rows.empty:
+        return rows.iloc[0:0]
+    years = dict(zip(data.sources["source_id"], data.sources["events_year"].astype(int)))
+    rows = rows[rows["source_id"].map(years).between(start_year, end_year)]
+    if regions:
+        if "admin1_all" not in rows.columns:
+            raise ValueError("out_of_scope.csv has no admin1_all column: it was written before out-of-scope rows "
+                             "were placed in regions; run the cleaning again")
+        rows = rows[has_any(rows["admin1_all"], [regions] if isinstance(regions, str) else regions)]
+    return rows.reset_index(drop=True)
+
+
 def _sums(frame: pd.DataFrame) -> pd.Series:
     high = frame["victims_high"]
     return pd.Series({

@@ -369,9 +369,10 @@ def finalise(events: pd.DataFrame, log: CleaningLog) -> tuple[pd.DataFrame, pd.D
 
 def place_out_of_scope(out_of_scope: pd.DataFrame, gazetteer: Gazetteer, log: CleaningLog) -> pd.DataFrame:
     """The out-of-scope rows with the regions their places lie in (`admin1_all`), so that a regional briefing
-    lists its own. These rows are context, never counted: a place the gazetteer cannot put in Mali (abroad, a
-    road, no place named) leaves the row without a region instead of stopping the cleaning; the log lists each
-    one, and such a row shows only in briefings that choose no region."""
+    lists its own. These rows are context, never counted: a place phrase the gazetteer cannot put in Mali
+    (abroad, "along roads") leaves the row without a region instead of stopping the cleaning, and the log lists
+    each one; a row that names no place has none either. Rows without a region show only in briefings that
+    choose no region."""
     regions = []
     for line, row in out_of_scope.iterrows():
         try:

@@ -139,19 +139,23 @@ def table_html(frame: pd.DataFrame, caption: str = "") -> str:
 
     Columns of figures are marked `num` (set flush right, so digits line up) and columns of single words
     such as identifiers and dates `token` (never broken); text columns stay flush left, for reading.
-    A long table of text carries its column widths on paper in `frame.attrs["widths"]` (percent of the page,
-    one per column), so that every page of it has the same columns; a screen still sizes it to its text.
+    A long table of text carries its column widths on paper in `frame.attrs["widths"]` (see tables), so that
+    every page of it has the same columns; once its columns change, the widths no longer apply and are left out.
     """
-    widths = frame.attrs.get("widths", ())
-    if widths and (len(widths) != len(frame.columns) or sum(widths) != 100):
-        raise ValueError(f"widths {widths} must give one percentage per column ({len(frame.columns)}), adding to 100")
-    kinds = [_column_kind(frame[column]) for column in frame.columns]
-    head = "".join(_cell("th", column, kind) for column, kind in zip(frame.columns, kinds))
+    if isinstance(frame.columns, pd.MultiIndex):
+        raise ValueError("table_html takes one row of column names; flatten the columns first")
+    columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
+    kinds = [_column_kind(column) for column in columns]
+    head = "".join(_cell("th", name, kind) for name, kind in zip(frame.columns, kinds))
     rows = "".join("<tr>" + "".join(_cell("td", value, kind) for value, kind in zip(row, kinds)) + "</tr>"
-                   for row in frame.itertuples(index=False))
-    columns = "".join(f'<col style="width: {width}%">' for width in widths)
-    body = (f'<table class="data{" fixed" if widths else ""}">{f"<colgroup>{columns}</colgroup>" if widths else ""}'
-            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+                   for row in zip(*columns))
+    widths = frame.attrs.get("widths", {})
+    if list(widths) == list(frame.columns) and widths:
+        colgroup = "".join(f'<col style="width: {width}%">' for width in widths.values())
+        body = f'<table class="data fixed"><colgroup>{colgroup}</colgroup>'
+    else:
+        body = '<table class="data">'
+    body += f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     return (f"<div class='table-wrap'><p class='table-caption'>{html.escape(caption)}</p>{body}</div>"
             if caption else f"<div class='table-wrap'>{body}</div>")
 
@@ -160,10 +164,12 @@ FIGURE = re.compile(r"–|(at least )?\d[\d,]*(–\d[\d,]*)?( or more)?")  # wha
 
 
 def _cell_text(value) -> str:
-    return "" if pd.isna(value) else str(value)
+    return "" if pd.api.types.is_scalar(value) and pd.isna(value) else str(value)
 
 
 def _column_kind(values: pd.Series) -> str:
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return "num"
     cells = [text for text in map(_cell_text, values) if text]
     if cells and all(FIGURE.fullmatch(text) for text in cells):
         return "num"
@@ -299,19 +305,13 @@ def alt_timeline(largest: pd.DataFrame) -> str:
     return "Monthly bar chart of people by violation; the largest events labelled: " + labelled + "."
 
 
-def methodology(data, p: dict, not_counted: int = 0) -> str:
-    """The method in prose; `not_counted`: rows of the out-of-scope table this briefing shows after it."""
+def methodology(data, p: dict) -> str:
     if analysis.input_format(data) == "acled":
         return ACLED_METHODOLOGY.format(label=source_label(data), events=len(data.events))
     events = data.events
     mentions = int(events["mention_ids"].str.split("; ").str.len().sum())
     merged = int((events["mention_ids"].str.contains(";")).sum())  # the whole dataset, whatever the selection
     no_place = int((events["admin1"] == "").sum())
-    where = " in the chosen regions" if p["regions"] else ""
-    not_counted_sentence = (
-        f"the table below lists the {not_counted:,} that the chapters report{where} for the period, with their own "
-        "figures" + ("; those with no place in Mali appear only in briefings that choose no region." if where else ".")
-        if not_counted else f"the chapters report none{where} for the period.")
     return f"""
 **Where the data comes from.** The {source_label(data)} were read sentence by sentence and every killing,
 deprivation of liberty and enforced disappearance they describe was coded by hand into {mentions:,} mentions
@@ -347,8 +347,34 @@ are as the sources attribute them, and the tables show how firm each attribution
 example the army's count of "terrorists") are kept with their claimant and flagged.
 
 **Not counted.** Torture and other ill-treatment, rape and sexual violence, injuries, looting and destruction are
-outside the three violations this briefing counts; {not_counted_sentence}
+outside the three violations this briefing counts. {_not_counted(data, p)}
 """
+
+
+def _not_counted(data, p: dict) -> str:
+    """What the out-of-scope table at the end of the methodology holds, and, in a regional briefing, what it
+    leaves out: the reports the cleaning could place in no region."""
+    period = analysis.out_of_scope(data, p["start_year"], p["end_year"])
+    if not p["regions"]:
+        return (f"The last table of this section lists what else the chapters report for the period "
+                f"({_reports(len(period))}), with their own figures." if len(period) else
+                "The chapters report nothing else for the period.")
+    listed = analysis.out_of_scope(data, p["start_year"], p["end_year"], p["regions"])
+    unplaced = int((period["admin1_all"] == "").sum())
+    sentence = (f"The last table of this section lists what else the chapters report in the chosen regions for the "
+                f"period ({_reports(len(listed))}), with their own figures." if len(listed) else
+                "The chapters report nothing else in the chosen regions for the period.")
+    if unplaced == 1:
+        sentence += (" Another report names no place in Mali, or none at all: it is listed only in the all-Mali "
+                     "briefing.")
+    elif unplaced:
+        sentence += (f" Another {unplaced:,} reports name no place in Mali, or none at all (the arrest of a named "
+                     "person, a measure taken nationwide): they are listed only in the all-Mali briefing.")
+    return sentence
+
+
+def _reports(n: int) -> str:
+    return f"{n:,} report" if n == 1 else f"{n:,} reports"
 
 
 ACLED_METHODOLOGY = """

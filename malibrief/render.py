@@ -87,7 +87,7 @@ def _laid_out(document: BeautifulSoup):
 
 def warm_up() -> None:
     """Do now what a process's first render pays once (templates compiled, CSS selectors parsed, fonts
-    loaded: ~0.4 s), for a process that is waiting anyway: build.py while a kernel runs the briefing, or
+    loaded: ~0.3 s), for a process that is waiting anyway: build.py while a kernel runs the briefing, or
     the fork server that a batch's workers come from. A tiny briefing is rendered to memory and dropped."""
     table = "<table><thead><tr><th>a</th></tr></thead><tbody><tr><td class='num'>1</td></tr></tbody></table>"
     nb = nbformat.v4.new_notebook(cells=[

@@ -7,8 +7,10 @@ from . import analysis, config
 from .narrative import date_label, fmt_range
 
 
-def _with_widths(frame: pd.DataFrame, *widths: int) -> pd.DataFrame:
-    """Set the column widths a long table of text keeps on paper (percent of the page; see narrative.table_html)."""
+def _with_widths(frame: pd.DataFrame, widths: dict[str, int]) -> pd.DataFrame:
+    """Give a long table of text the column widths it keeps on paper: percent of the page, one per column."""
+    if list(widths) != list(frame.columns) or sum(widths.values()) != 100:
+        raise ValueError(f"widths {widths} must name the columns {list(frame.columns)} in order and add up to 100")
     frame.attrs["widths"] = widths
     return frame
 
@@ -83,7 +85,7 @@ def count_rules_table(rules: pd.DataFrame) -> pd.DataFrame:
     table = pd.concat([numbers[numbers["term"] == "<N>"], pd.DataFrame([row]), shown], ignore_index=True)
     return _with_widths(table.rename(columns={"term": "Phrase", "kind": "Kind", "low": "Low", "high": "High",
                                               "rule": "Rule", "acled_convention": "ACLED records"}),
-                        22, 11, 6, 6, 41, 14)
+                        {"Phrase": 22, "Kind": 11, "Low": 6, "High": 6, "Rule": 41, "ACLED records": 14})
 
 
 def flags_table(flags: pd.DataFrame, events: pd.DataFrame, excluded) -> pd.DataFrame:
@@ -94,30 +96,23 @@ def flags_table(flags: pd.DataFrame, events: pd.DataFrame, excluded) -> pd.DataF
         "Flag": listed["flag"], "Meaning": listed["description"],
         "Events in the period": [int(counts.get(f, 0)) for f in listed["flag"]],
         "In this briefing": ["left out" if f in excluded else "counted" for f in listed["flag"]],
-    }), 27, 45, 14, 14)
+    }), {"Flag": 27, "Meaning": 45, "Events in the period": 14, "In this briefing": 14})
 
 
-def out_of_scope_table(out_of_scope: pd.DataFrame, sources: pd.DataFrame, start_year: int, end_year: int,
-                       regions=()) -> pd.DataFrame:
-    """The period's out-of-scope rows; with regions chosen, only those placed in one of them."""
-    if out_of_scope.empty:
-        return pd.DataFrame()
-    years = dict(zip(sources["source_id"], sources["events_year"].astype(int)))
-    rows = out_of_scope[out_of_scope["source_id"].map(years).between(start_year, end_year)]
-    if regions:
-        rows = rows[analysis.has_any(rows["admin1_all"], regions)]
-    if rows.empty:
-        return pd.DataFrame()
-    return _with_widths(pd.DataFrame({"Source": rows["source_id"], "Violation": rows["violation"],
-                                       "As the source puts it": rows["count_text"].replace("", "(no figure)"),
-                                       "Place": rows["place_text"], "What": rows["summary"]}), 11, 12, 21, 20, 36)
+def out_of_scope_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows of analysis.out_of_scope, for the reader."""
+    return _with_widths(pd.DataFrame({
+        "Source": rows["source_id"], "Violation": rows["violation"],
+        "As the source puts it": rows["count_text"].replace("", "(no figure)"), "Place": rows["place_text"],
+        "What": rows["summary"]}), {"Source": 11, "Violation": 12, "As the source puts it": 21, "Place": 20, "What": 36})
 
 
 def event_sources_table(events: pd.DataFrame) -> pd.DataFrame:
     return _with_widths(pd.DataFrame({
         "Event": events["event_id"], "Date": events["date_start"].dt.strftime("%Y-%m-%d"),
         "Place": events["place"].replace("", "not stated"), "Summary": events["summary"],
-        "Sources (mention, section, paragraph)": events["citations"]}), 16, 11, 14, 34, 25)
+        "Sources (mention, section, paragraph)": events["citations"]}),
+        {"Event": 16, "Date": 11, "Place": 14, "Summary": 34, "Sources (mention, section, paragraph)": 25})
 
 
 def actor_year_table(violations: pd.DataFrame, years) -> pd.DataFrame:

@@ -525,17 +525,40 @@ def test_out_of_scope_rows_get_the_regions_of_their_places_and_the_rest_none_log
         ["out of scope: no region", 1, "line 5: 'the cities of Geneva and Paris' (S)"]]
 
 
-def test_out_of_scope_table_keeps_the_period_and_the_chosen_regions():
-    from malibrief import tables
+def _out_of_scope_data(about="incidents", **columns):
+    rows = {"source_id": ["A", "A", "B", "B", "B"], "violation": ["torture"] * 5,
+            "count_text": ["", "two men", "", "", ""], "place_text": ["Kayes", "Gao; Mopti", "Mopti", "", "Paris"],
+            "summary": ["v", "w", "x", "y", "z"], "admin1_all": ["Kayes", "Gao; Mopti", "Mopti", "", ""]}
+    rows.update(columns)
+    return analysis.Data(events=pd.DataFrame(), violations=pd.DataFrame(),
+                         sources=pd.DataFrame({"source_id": ["A", "B"], "events_year": ["2021", "2024"]}),
+                         out_of_scope=pd.DataFrame({k: v for k, v in rows.items() if v is not None}),
+                         count_rules=pd.DataFrame(), actors=pd.DataFrame(), flags=pd.DataFrame(),
+                         about=pd.DataFrame([{"input_format": about}]))
 
-    sources = pd.DataFrame({"source_id": ["A", "B"], "events_year": ["2021", "2024"]})
-    rows = pd.DataFrame({"source_id": ["A", "A", "B", "B"], "violation": ["torture"] * 4,
-                         "count_text": ["", "two men", "", ""], "place_text": ["Kayes", "Gao; Mopti", "Mopti", ""],
-                         "summary": ["w", "x", "y", "z"], "admin1_all": ["Kayes", "Gao; Mopti", "Mopti", ""]})
-    assert tables.out_of_scope_table(rows, sources, 2021, 2025)["What"].tolist() == ["w", "x", "y", "z"]
-    assert tables.out_of_scope_table(rows, sources, 2022, 2025)["What"].tolist() == ["y", "z"]
-    assert tables.out_of_scope_table(rows, sources, 2021, 2025, ["Mopti"])["What"].tolist() == ["x", "y"]
-    assert tables.out_of_scope_table(rows, sources, 2021, 2025, ["Kidal"]).empty
+
+def test_out_of_scope_keeps_the_period_and_the_chosen_regions():
+    data = _out_of_scope_data()
+    assert analysis.out_of_scope(data, 2021, 2025)["summary"].tolist() == ["v", "w", "x", "y", "z"]
+    assert analysis.out_of_scope(data, 2022, 2025)["summary"].tolist() == ["x", "y", "z"]
+    assert analysis.out_of_scope(data, 2021, 2025, ["Mopti"])["summary"].tolist() == ["w", "x"]
+    assert analysis.out_of_scope(data, 2021, 2025, "Mopti")["summary"].tolist() == ["w", "x"]
+    assert analysis.out_of_scope(data, 2021, 2025, ["Kidal"]).empty
+    assert analysis.out_of_scope(_out_of_scope_data(about="acled"), 2021, 2025, ["Mopti"]).empty
+    with pytest.raises(ValueError, match="run the cleaning again"):
+        analysis.out_of_scope(_out_of_scope_data(admin1_all=None), 2021, 2025, ["Mopti"])
+
+
+@pytest.mark.parametrize("regions, expected", [
+    ([], "lists what else the chapters report for the period (5 reports), with their own figures."),
+    (["Mopti"], "lists what else the chapters report in the chosen regions for the period (2 reports), with their "
+                "own figures. Another 2 reports name no place in Mali, or none at all"),
+    (["Kayes"], "in the chosen regions for the period (1 report), with their own figures. Another 2 reports"),
+    (["Kidal"], "The chapters report nothing else in the chosen regions for the period. Another 2 reports"),
+])
+def test_methodology_says_what_the_out_of_scope_table_holds_and_leaves_out(regions, expected):
+    text = narrative._not_counted(_out_of_scope_data(), {"start_year": 2021, "end_year": 2025, "regions": regions})
+    assert expected in text
 
 
 @pytest.mark.parametrize("phrase", ["", "   "])
@@ -1114,16 +1137,27 @@ def test_table_sets_figures_right_words_unbroken_text_left():
         [("token", "EV-2"), ("num", "–"), ("num", "12"), ("num", ""), ("", "plain text")]]
 
 
-def test_table_widths_fix_the_columns_and_must_add_up():
-    frame = pd.DataFrame({"a": ["x"], "b": ["y z"]})
-    assert "<col" not in narrative.table_html(frame) and "fixed" not in narrative.table_html(frame)
-    frame.attrs["widths"] = (30, 70)
+def test_table_widths_fix_the_columns_until_the_columns_change():
+    from malibrief import tables
+
+    frame = tables._with_widths(pd.DataFrame({"a": ["x"], "b": ["y z"]}), {"a": 30, "b": 70})
     markup = narrative.table_html(frame, "caption")
     assert 'class="data fixed"' in markup and '<col style="width: 30%"><col style="width: 70%">' in markup
-    for widths in [(30,), (30, 60), (30, 40, 30)]:
-        frame.attrs["widths"] = widths
-        with pytest.raises(ValueError, match="one percentage per column"):
-            narrative.table_html(frame)
+    # A reader adapting the notebook drops a column: the table loses its set widths, not its rendering.
+    markup = narrative.table_html(frame.drop(columns="b"))
+    assert "<col" not in markup and 'class="data"' in markup
+    for widths in [{"a": 30}, {"a": 30, "b": 60}, {"b": 70, "a": 30}]:
+        with pytest.raises(ValueError, match="must name the columns"):
+            tables._with_widths(pd.DataFrame({"a": ["x"], "b": ["y z"]}), widths)
+
+
+def test_table_takes_odd_columns_and_cells():
+    frame = pd.DataFrame([[1.5, ["a", "b"], pd.NA, -2]], columns=["x", "x", "y", "z"])
+    assert _cells(narrative.table_html(frame)) == [
+        [("num", "x"), ("", "x"), ("", "y"), ("num", "z")],
+        [("num", "1.5"), ("", "['a', 'b']"), ("", ""), ("num", "-2")]]
+    with pytest.raises(ValueError, match="flatten the columns"):
+        narrative.table_html(pd.DataFrame([[1]], columns=pd.MultiIndex.from_tuples([("a", "b")])))
 
 
 # --------------------------------------------------------------------------------------------------
