@@ -453,6 +453,11 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
         add(f"| {label} | {fmt(value)} | {100 * value / wall:.0f}% |")
     add(f"| **total (wall)** | **{fmt(wall)}** | 100% |")
     add("")
+    if s.get("profile: renderers' warm-up"):
+        warm_up = p("renderers' warm-up")
+        add(f"Not in the sum: the renderers' warm-up ({fmt(warm_up)} s), on build.py's preload thread while the "
+            "kernel runs the briefing's cells.")
+        add("")
     kernel_starts = sum(p(f"{nb}: kernel forked") + p(f"{nb}: kernel start") for nb in ("clean", "briefing"))
     kernel_stops = p("clean: kernel shutdown") + p("briefing: kernel shutdown")
     cells_total = p("clean: cells") + p("briefing: cells")
@@ -711,8 +716,11 @@ def report(s: dict, cells: dict, pdf_profile: dict | None, pdf_info: dict, scale
     add("")
     add(f"1. **The PDF render ({fmt(pdf_total)} s)** is the largest step of a build. WeasyPrint lays "
         f"out and draws in Python, mostly setting text (Pango calls through cffi, one line at a time); the "
-        f"sources section costs {fmt(sources_cost)} s of it; PNG charts would save {fmt(png_saving)} s at "
-        f"{png_size:.1f}× the file size and blurrier print, which is not a clear win.")
+        f"sources section costs {fmt(sources_cost)} s of it; "
+        + (f"PNG charts would save {fmt(png_saving)} s at {png_size:.1f}× the file size and blurrier print, which "
+           "is not a clear win." if png_saving > 0 else
+           f"PNG charts would save nothing now that the SVG charts' text is set as text ({fmt(-png_saving)} s "
+           f"slower, at {png_size:.1f}× the file size)."))
     add(f"2. **The briefing's cells ({fmt(p('briefing: cells'))} s)**: mostly matplotlib laying out and drawing "
         "six charts for their files: the crop (0.08 s for all six), the 200 dpi PNGs (about 0.7 s, of which "
         "0.15 s compressing) and the SVGs (about 0.3 s). The PNGs are what people paste into slides and "
