@@ -83,11 +83,15 @@ def parse_value(text: str):
     return value if isinstance(value, (str, int, float, bool, list)) else text
 
 
-def _reference_column(name: str, column: str) -> list[str]:
+def _reference_column(reference: Path, name: str, column: str) -> list[str]:
     import csv
 
-    with open(config.REFERENCE / name, encoding="utf-8", newline="") as handle:
-        return [row[column] for row in csv.DictReader(handle)]
+    try:
+        with open(reference / name, encoding="utf-8", newline="") as handle:
+            return [row[column] for row in csv.DictReader(handle)]
+    except (OSError, KeyError, UnicodeDecodeError) as err:
+        raise ParameterError([f"reference_dir: cannot read the {column} column of {reference / name} "
+                              f"({type(err).__name__}: {err})"]) from None
 
 
 def plan(values: dict, out: Path, each: str | None) -> tuple[Path, dict, list[tuple[str, dict]]]:
@@ -116,8 +120,10 @@ def plan(values: dict, out: Path, each: str | None) -> tuple[Path, dict, list[tu
     if problems:
         raise ParameterError(problems)
     defaults = {n: d for n, (d, _) in brief_spec.items() if n not in PATH_PARAMETERS}
-    checks = dict(actors=_reference_column("actors.csv", "actor"),
-                  flags=[*_reference_column("flags.csv", "flag"), "relative_date"])
+    # The briefing checks these against what the cleaning copies from its reference folder: so does this.
+    reference = config.project_path(str(clean_values.get("reference_dir", "data/reference")))
+    checks = dict(actors=_reference_column(reference, "actors.csv", "actor"),
+                  flags=[*_reference_column(reference, "flags.csv", "flag"), "relative_date"])
     base = validate(brief_values, defaults, **checks)
     own_data = not clean_values and input_format == "incidents"
     clean = {**clean_values, "out_dir": "data/processed" if own_data else str(out / "processed")}

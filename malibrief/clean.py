@@ -112,7 +112,7 @@ def load_inputs(raw_dir: Path = config.RAW, reference_dir: Path = config.REFEREN
     gazetteer = Gazetteer(places)
     found += [Problem(str(places_path), line, "aliases", alias, "alias belongs to more than one place")
               for alias, lines in gazetteer.duplicate_aliases() for line in lines]
-    outline = MaliOutline(reference_dir / "mali_outline.geojson")
+    outline = MaliOutline(reference_dir / config.OUTLINE_FILE)
     for i, row in places.iterrows():
         if not outline.contains(row["latitude"], row["longitude"]):
             found.append(Problem(str(places_path), i, "latitude/longitude",

@@ -9,6 +9,8 @@ PROCESSED = DATA / "processed"
 FIGURES = ROOT / "figures"
 NOTEBOOKS = ROOT / "notebooks"
 SOURCES_DIR = ROOT.parent / "shared" / "sources"
+# Natural Earth boundaries, in the reference folder; the cleaning copies both into its output for the map.
+OUTLINE_FILE, ADMIN1_FILE = "mali_outline.geojson", "mali_admin1.geojson"
 
 # The three violations the briefing counts, in display order, with the raw column that holds each count.
 VIOLATIONS = ("killing", "detention", "disappearance")

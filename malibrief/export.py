@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from . import config
 from .clean import Cleaned
 
 FIELDS_FILE = Path(__file__).with_name("fields.yaml")
@@ -107,12 +108,16 @@ def _input_format(context: dict[str, pd.DataFrame]) -> str:
     return about["input_format"].iloc[0] if about is not None and len(about) else "incidents"
 
 
-def processed_files(cleaned: Cleaned, sources: pd.DataFrame, context: dict[str, pd.DataFrame]) -> dict[str, str]:
+def processed_files(cleaned: Cleaned, sources: pd.DataFrame, context: dict[str, pd.DataFrame],
+                    reference_dir: Path | None = None) -> dict[str, str]:
     """Every processed file's name and text; nothing is written here.
 
     `context` holds the tables the briefing needs beside the events (sources, count rules, out-of-scope
-    violations), so the briefing reads only what this step wrote.
+    violations), and `reference_dir` the boundaries the map draws, so the briefing reads only what this step
+    wrote.
     """
+    boundaries = {name: (Path(reference_dir) / name).read_text(encoding="utf-8")
+                  for name in (config.OUTLINE_FILE, config.ADMIN1_FILE)} if reference_dir else {}
     events = to_csv_text(_ordered(cleaned.events, "events"))
     violations = to_csv_text(_ordered(cleaned.violations, "violations"))
     return {
@@ -123,6 +128,7 @@ def processed_files(cleaned: Cleaned, sources: pd.DataFrame, context: dict[str, 
         "cleaning_log.csv": to_csv_text(cleaned.log),
         "datapackage.json": json.dumps(datapackage(sources, _input_format(context)), indent=2, ensure_ascii=False) + "\n",
         **{f"{name}.csv": to_csv_text(frame) for name, frame in context.items()},
+        **boundaries,
     }
 
 

@@ -16,11 +16,12 @@ from pathlib import Path
 import pandas as pd
 from shapely.geometry import Point, shape
 
+from . import config
 from .config import REFERENCE
 from .text import fold
 
 PLACES_FILE = REFERENCE / "places.csv"
-OUTLINE_FILE = REFERENCE / "mali_outline.geojson"
+OUTLINE_FILE = REFERENCE / config.OUTLINE_FILE
 
 # Words that may stand around place names in a phrase without naming a place themselves.
 GENERIC_WORDS = frozenset("""

@@ -81,6 +81,30 @@ def test_each_renders_one_briefing_per_value_with_an_index(tmp_path):
         assert [tr.find("td").get_text() for tr in table.find("tbody").find_all("tr")] == [violation.capitalize()]
 
 
+def test_actors_and_flags_are_checked_against_the_chosen_reference_folder(tmp_path):
+    """The briefing accepts the perpetrators and flags the cleaning copied from -p reference_dir: so must the
+    parameter check that build.py makes before any kernel starts."""
+    import shutil
+
+    import build as build_module
+    from malibrief.params import ParameterError
+
+    reference = tmp_path / "reference"
+    shutil.copytree(ROOT / "data" / "reference", reference)
+    with open(reference / "actors.csv", "a", encoding="utf-8") as handle:
+        handle.write('Test militia,militia,"A militia only this reference folder knows"\n')
+    with open(reference / "flags.csv", "a", encoding="utf-8") as handle:
+        handle.write('test_flag,"A flag only this reference folder knows"\n')
+    chosen = {"actors": ["Test militia"], "exclude_flags": ["test_flag"]}
+    with pytest.raises(ParameterError, match="Test militia"):
+        build_module.plan(chosen, tmp_path / "out", None)
+    _, _, runs = build_module.plan({**chosen, "reference_dir": str(reference)}, tmp_path / "out", None)
+    assert runs[0][1]["actors"] == ["Test militia"] and runs[0][1]["exclude_flags"] == ["test_flag"]
+    (reference / "flags.csv").unlink()
+    with pytest.raises(ParameterError, match="reference_dir: cannot read the flag column of .*flags.csv"):
+        build_module.plan({**chosen, "reference_dir": str(reference)}, tmp_path / "out", None)
+
+
 def test_parameters_file_and_plain_list_values(tmp_path):
     (tmp_path / "params.yaml").write_text("regions: [Gao, Ménaka]\nstart_year: 2022\n", encoding="utf-8")
     result = build("--out", str(tmp_path / "out"), "-f", str(tmp_path / "params.yaml"), "-p", "end_year", "2023", "-q")

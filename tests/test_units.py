@@ -512,6 +512,24 @@ def test_gazetteer_unknown_word_beside_a_known_place_raises(gazetteer):
         gazetteer.resolve("Kourma and Atlantis villages, Segou region")
 
 
+def test_the_map_draws_the_boundaries_the_cleaning_copied(tmp_path, cleaned):
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    for name in (config.OUTLINE_FILE, config.ADMIN1_FILE):
+        (reference / name).write_text(f'{{"type": "FeatureCollection", "features": [], "name": "{name}"}}')
+    sources = pd.read_csv(ROOT / "data" / "raw" / "sources.csv", dtype=str, keep_default_na=False)
+    files = export.processed_files(cleaned, sources, context={}, reference_dir=reference)
+    for name in (config.OUTLINE_FILE, config.ADMIN1_FILE):
+        assert files[name] == (reference / name).read_text()
+    export.write_all(files, tmp_path / "processed")
+    data = analysis.load(tmp_path / "processed")
+    assert (data.outline_path, data.admin1_path) == (tmp_path / "processed" / config.OUTLINE_FILE,
+                                                    tmp_path / "processed" / config.ADMIN1_FILE)
+    # A folder written before the cleaning copied them still draws the project's boundaries.
+    (tmp_path / "processed" / config.OUTLINE_FILE).unlink()
+    assert analysis.load(tmp_path / "processed").outline_path == config.REFERENCE / config.OUTLINE_FILE
+
+
 def test_out_of_scope_rows_get_the_regions_of_their_places_and_the_rest_none_logged(gazetteer):
     rows = pd.DataFrame({"source_id": ["S"] * 4, "place_text": [
         "Kourma village, Segou region", "the road linking the towns of Boni, Douentza, Hombori and Gossi",
