@@ -7,11 +7,12 @@ from . import analysis, config
 from .narrative import date_label, fmt_range
 
 
-def _with_widths(frame: pd.DataFrame, widths: dict[str, int]) -> pd.DataFrame:
-    """Give a long table of text the column widths it keeps on paper: percent of the page, one per column."""
-    if list(widths) != list(frame.columns) or sum(widths.values()) != 100:
-        raise ValueError(f"widths {widths} must name the columns {list(frame.columns)} in order and add up to 100")
-    frame.attrs["widths"] = widths
+def _with_widths(frame: pd.DataFrame, *widths: int) -> pd.DataFrame:
+    """Give a long table of text the column widths it keeps on paper: percent of the page, one per column,
+    kept by column name so that they are dropped once the columns change (see narrative.table_html)."""
+    if len(widths) != len(frame.columns) or sum(widths) != 100:
+        raise ValueError(f"widths {widths} must give one percentage per column of {list(frame.columns)}, adding to 100")
+    frame.attrs["widths"] = dict(zip(frame.columns, widths))
     return frame
 
 
@@ -85,7 +86,7 @@ def count_rules_table(rules: pd.DataFrame) -> pd.DataFrame:
     table = pd.concat([numbers[numbers["term"] == "<N>"], pd.DataFrame([row]), shown], ignore_index=True)
     return _with_widths(table.rename(columns={"term": "Phrase", "kind": "Kind", "low": "Low", "high": "High",
                                               "rule": "Rule", "acled_convention": "ACLED records"}),
-                        {"Phrase": 22, "Kind": 11, "Low": 6, "High": 6, "Rule": 41, "ACLED records": 14})
+                        22, 11, 6, 6, 41, 14)
 
 
 def flags_table(flags: pd.DataFrame, events: pd.DataFrame, excluded) -> pd.DataFrame:
@@ -96,7 +97,7 @@ def flags_table(flags: pd.DataFrame, events: pd.DataFrame, excluded) -> pd.DataF
         "Flag": listed["flag"], "Meaning": listed["description"],
         "Events in the period": [int(counts.get(f, 0)) for f in listed["flag"]],
         "In this briefing": ["left out" if f in excluded else "counted" for f in listed["flag"]],
-    }), {"Flag": 27, "Meaning": 45, "Events in the period": 14, "In this briefing": 14})
+    }), 27, 45, 14, 14)
 
 
 def out_of_scope_table(rows: pd.DataFrame) -> pd.DataFrame:
@@ -104,15 +105,14 @@ def out_of_scope_table(rows: pd.DataFrame) -> pd.DataFrame:
     return _with_widths(pd.DataFrame({
         "Source": rows["source_id"], "Violation": rows["violation"],
         "As the source puts it": rows["count_text"].replace("", "(no figure)"), "Place": rows["place_text"],
-        "What": rows["summary"]}), {"Source": 11, "Violation": 12, "As the source puts it": 21, "Place": 20, "What": 36})
+        "What": rows["summary"]}), 11, 12, 21, 20, 36)
 
 
 def event_sources_table(events: pd.DataFrame) -> pd.DataFrame:
     return _with_widths(pd.DataFrame({
         "Event": events["event_id"], "Date": events["date_start"].dt.strftime("%Y-%m-%d"),
         "Place": events["place"].replace("", "not stated"), "Summary": events["summary"],
-        "Sources (mention, section, paragraph)": events["citations"]}),
-        {"Event": 16, "Date": 11, "Place": 14, "Summary": 34, "Sources (mention, section, paragraph)": 25})
+        "Sources (mention, section, paragraph)": events["citations"]}), 16, 11, 14, 34, 25)
 
 
 def actor_year_table(violations: pd.DataFrame, years) -> pd.DataFrame:

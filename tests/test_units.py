@@ -1158,15 +1158,15 @@ def test_table_sets_figures_right_words_unbroken_text_left():
 def test_table_widths_fix_the_columns_until_the_columns_change():
     from malibrief import tables
 
-    frame = tables._with_widths(pd.DataFrame({"a": ["x"], "b": ["y z"]}), {"a": 30, "b": 70})
+    frame = tables._with_widths(pd.DataFrame({"a": ["x"], "b": ["y z"]}), 30, 70)
     markup = narrative.table_html(frame, "caption")
     assert 'class="data fixed"' in markup and '<col style="width: 30%"><col style="width: 70%">' in markup
     # A reader adapting the notebook drops a column: the table loses its set widths, not its rendering.
     markup = narrative.table_html(frame.drop(columns="b"))
     assert "<col" not in markup and 'class="data"' in markup
-    for widths in [{"a": 30}, {"a": 30, "b": 60}, {"b": 70, "a": 30}]:
-        with pytest.raises(ValueError, match="must name the columns"):
-            tables._with_widths(pd.DataFrame({"a": ["x"], "b": ["y z"]}), widths)
+    for widths in [(30,), (30, 60), (30, 40, 30)]:
+        with pytest.raises(ValueError, match="one percentage per column"):
+            tables._with_widths(pd.DataFrame({"a": ["x"], "b": ["y z"]}), *widths)
 
 
 def test_table_takes_odd_columns_and_cells():
