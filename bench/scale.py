@@ -22,8 +22,9 @@ TARGET_SECONDS, TARGET_MB = 15, 2048
 STAGE = r"""
 import json, resource, sys, time
 from pathlib import Path
-from malibrief import acled, clean, export
-from malibrief.places import MaliOutline
+from malibrief.cleaning import acled, export
+from malibrief.cleaning import incidents as clean
+from malibrief.cleaning.places import MaliOutline
 
 def peak():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -82,7 +83,7 @@ def report(sizes_results: dict[int, list[dict]]) -> str:
 
 def main() -> None:
     sys.path.insert(0, str(HERE.parent))
-    from malibrief import acled_sample
+    from malibrief.cleaning import acled_sample
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)

@@ -10,9 +10,10 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from malibrief import acled, acled_sample, config
+from malibrief import config
+from malibrief.cleaning import acled, acled_sample
+from malibrief.cleaning.places import MaliOutline
 from malibrief.errors import DataError
-from malibrief.places import MaliOutline
 
 ROOT = config.ROOT
 

@@ -22,12 +22,12 @@ import papermill
 import pytest
 from shapely.geometry import Point, shape
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
+from malibrief.cleaning import incidents as clean
+from malibrief.errors import DataError
+from malibrief.pipeline import cli as build
+from malibrief.pipeline import run
 
-import build  # noqa: E402  (build.py lives at the project root)
-from malibrief import clean  # noqa: E402
-from malibrief.errors import DataError  # noqa: E402
+PROJECT = Path(__file__).resolve().parent.parent
 
 CLEAN_NB = PROJECT / "notebooks" / "01-clean.ipynb"
 ROW = 5  # the line of incidents.csv the row cases break (header = line 1); its date_from is empty
@@ -352,7 +352,7 @@ PARAMETER_CASES = [
 
 @pytest.mark.parametrize("case_id, argv, expected", PARAMETER_CASES, ids=[c[0] for c in PARAMETER_CASES])
 def test_bad_parameter(tmp_path, monkeypatch, capsys, case_id, argv, expected):
-    monkeypatch.setattr(build, "execute", _no_notebook)
+    monkeypatch.setattr(run, "execute", _no_notebook)
     out = tmp_path / "out"
     assert build.main([*argv, "--out", str(out), "-q"]) == 2
     err = capsys.readouterr().err

@@ -86,8 +86,8 @@ def test_actors_and_flags_are_checked_against_the_chosen_reference_folder(tmp_pa
     parameter check that build.py makes before any kernel starts."""
     import shutil
 
-    import build as build_module
     from malibrief.params import ParameterError
+    from malibrief.pipeline import plan as build_module
 
     reference = tmp_path / "reference"
     shutil.copytree(ROOT / "data" / "reference", reference)
@@ -116,15 +116,14 @@ def test_parameters_file_and_plain_list_values(tmp_path):
 def test_a_kernel_that_dies_is_reported_and_its_notebook_kept(tmp_path):
     import nbformat
 
-    import build as build_module
+    from malibrief.pipeline import run as build_module
 
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("import os\nos._exit(1)")])
     nbformat.write(notebook, tmp_path / "dies.ipynb")
-    with build_module.start_kernel_server([tmp_path / "dies.ipynb"]) as server, \
-         pytest.raises(build_module.BuildError) as err:
-        build_module.execute(tmp_path / "dies.ipynb", tmp_path / "out" / "dies.ipynb", {}, True, server.address)
+    with pytest.raises(build_module.BuildError) as err:
+        build_module.execute(tmp_path / "dies.ipynb", tmp_path / "out" / "dies.ipynb", {}, True)
     assert "dies.ipynb" in str(err.value) and "kept" in str(err.value)
 
 
@@ -143,9 +142,8 @@ def _marked(mark: str) -> list[int]:
 
 @contextlib.contextmanager
 def running_batch(tmp_path: Path, **popen):
-    """A three-region batch, yielded once its processes are all up (build.py, the kernel server, multiprocessing's
-    fork server and resource tracker, two workers, a kernel) with the mark that finds them; any left at the end
-    are killed."""
+    """A three-region batch, yielded once its processes are all up (build.py, two workers and their kernels)
+    with the mark that finds them; any left at the end are killed."""
     # They all inherit the build's environment, so a mark in it finds them.
     mark = f"MALIBRIEF_TEST_MARK={uuid.uuid4().hex}"
     env = {**os.environ, mark.split("=")[0]: mark.split("=")[1]}
@@ -154,7 +152,7 @@ def running_batch(tmp_path: Path, **popen):
                                cwd=ROOT, env=env, **popen)
     try:
         deadline = time.monotonic() + 120
-        while len(_marked(mark)) < 7 and process.poll() is None and time.monotonic() < deadline:
+        while len(_marked(mark)) < 5 and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert process.poll() is None, "the batch ended before the test could stop it"
         yield process, mark

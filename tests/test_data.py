@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from malibrief import config
-from malibrief.actors import ActorIndex
-from malibrief.counts import parse_count
-from malibrief.places import Gazetteer, MaliOutline
+from malibrief.cleaning.actors import ActorIndex
+from malibrief.cleaning.counts import parse_count
+from malibrief.cleaning.places import Gazetteer, MaliOutline
 
 CHECK_SOURCES = config.ROOT.parent / "shared" / "tools" / "check_sources.py"
 READ = dict(dtype=str, keep_default_na=False)

@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from malibrief import config
-from malibrief.render import render_html, render_pdf
+from malibrief.briefing.html import render_html, render_pdf
 
 pytestmark = pytest.mark.slow
 ROOT = config.ROOT

@@ -2,8 +2,6 @@
 import logging
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -13,7 +11,7 @@ from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from malibrief import render
+from malibrief.briefing import html as render
 
 BRIEFING = {"title": "Mali: civilians under fire", "subtitle": "Killings and detentions, 2021-2025",
             "period": "January 2021 - June 2025", "data_date": "2025-07-01"}
@@ -164,23 +162,6 @@ def test_one_export_for_both_outputs_gives_what_each_renderer_gives_alone(execut
     assert (tmp_path / "b.html").read_text() == html
     # The PDF carries its own paged styles and no embedded downloads, as render_pdf's does: the same bytes.
     assert (tmp_path / "b.pdf").read_bytes() == render.render_pdf(executed, tmp_path / "alone.pdf").read_bytes()
-
-
-def test_warm_up_changes_nothing_a_render_writes(executed, tmp_path):
-    """build.py warms the renderers up ahead of need (render.warm_up): a fresh process that did so must write
-    the same bytes as one that did not, and the warm-up itself must write nothing."""
-    nbformat.write(executed, tmp_path / "executed.ipynb")
-    code = ("import sys, nbformat; from pathlib import Path; from malibrief import render; "
-            "nb = nbformat.read(sys.argv[1], as_version=4); "
-            "sys.argv[2] == 'warm' and render.warm_up(); "
-            "render.render_briefing(nb, Path('b.html'), Path('b.pdf'))")
-    for variant in ("cold", "warm"):
-        (tmp_path / variant).mkdir()
-        subprocess.run([sys.executable, "-c", code, str(tmp_path / "executed.ipynb"), variant],
-                       cwd=tmp_path / variant, check=True)
-        assert sorted(p.name for p in (tmp_path / variant).iterdir()) == ["b.html", "b.pdf"]
-    for name in ("b.html", "b.pdf"):
-        assert (tmp_path / "cold" / name).read_bytes() == (tmp_path / "warm" / name).read_bytes(), name
 
 
 def test_cover_falls_back_to_first_h1(tmp_path):

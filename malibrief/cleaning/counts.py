@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import REFERENCE
-from .text import normalise
+from malibrief.config import REFERENCE
+from malibrief.text import normalise
 
 COUNT_WORDS_FILE = REFERENCE / "count_words.csv"
 

@@ -5,8 +5,6 @@ the input before raising, so nothing is written from input that is not wholly va
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,14 +12,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config, schemas
-from .actors import ActorIndex
-from .counts import load_rules, parse_count
-from .dates import DateSpan, parse_date
-from .errors import DataError, Problem, raise_if
-from .places import Gazetteer, MaliOutline
+from malibrief import config
+from malibrief.cleaning import schemas
+from malibrief.cleaning.actors import ActorIndex
+from malibrief.cleaning.counts import load_rules, parse_count
+from malibrief.cleaning.dates import DateSpan, parse_date
+from malibrief.cleaning.places import Gazetteer, MaliOutline
+from malibrief.errors import Problem, raise_if
+from malibrief.io import read_csv
 
-READ = dict(dtype=str, keep_default_na=False)
 PRECISION_RANK = {p: i for i, p in enumerate(config.DATE_PRECISIONS)}
 
 
@@ -45,46 +44,6 @@ class CleaningLog:
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=["step", "count", "detail"])
-
-
-def _record_lines(text: str) -> list[int]:
-    """The line each data record starts on (header = line 1), counting quoted line breaks."""
-    reader, starts, previous = csv.reader(io.StringIO(text)), [], 0
-    for record in reader:
-        if record:
-            starts.append(previous + 1)
-        previous = reader.line_num
-    return starts[1:]
-
-
-def read_csv(path: Path, required: tuple[str, ...] = ()) -> pd.DataFrame:
-    """A table as text, indexed by line number, with a clear error for a missing, empty, mis-encoded
-    or malformed file."""
-    def fail(message, line=None):
-        raise DataError([Problem(str(path), line, None, None, message)]) from None
-
-    try:
-        data = Path(path).read_bytes()
-    except OSError as err:
-        fail(f"cannot be read: {err.strerror}")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        fail(f"is not UTF-8 text (byte {err.start}): save it as UTF-8", data[:err.start].count(b"\n") + 1)
-    try:
-        frame = pd.read_csv(io.StringIO(text), **READ)
-    except pd.errors.EmptyDataError:
-        fail("is empty: it needs a header and rows")
-    except pd.errors.ParserError as err:
-        row = re.search(r"row (\d+)", str(err))
-        fail(f"is not well-formed CSV (an unclosed quote or a row with too many fields): {err}",
-             int(row[1]) + 1 if row else None)
-    missing = [c for c in required if c not in frame.columns]
-    raise_if(Problem(str(path), 1, c, None, "required column is missing") for c in missing)
-    if frame.empty:
-        fail("has a header but no rows")
-    frame.index = _record_lines(text)
-    return frame
 
 
 def load_inputs(raw_dir: Path = config.RAW, reference_dir: Path = config.REFERENCE) -> Inputs:

@@ -9,12 +9,8 @@ from __future__ import annotations
 import copy
 import functools
 import logging
-import os
 import re
-import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
 
 import nbformat
 from bs4 import BeautifulSoup, Tag
@@ -22,6 +18,7 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from malibrief.config import NOTEBOOKS
+from malibrief.io import atomic_write
 from malibrief.text import slug
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -62,12 +59,12 @@ def render_briefing(nb: nbformat.NotebookNode, html_path: Path, pdf_path: Path) 
 
 def _write_html(document: BeautifulSoup, out_path: Path) -> Path:
     html = str(document).encode("utf-8")
-    return _atomic_write(out_path, lambda f: f.write(html))
+    return atomic_write(out_path, lambda f: f.write(html))
 
 
 def _write_pdf(document: BeautifulSoup, out_path: Path) -> Path:
     """Lay out the paged version of `document` (changing it) with WeasyPrint and write it as PDF."""
-    return _atomic_write(out_path, _laid_out(document).write_pdf)
+    return atomic_write(out_path, _laid_out(document).write_pdf)
 
 
 def _laid_out(document: BeautifulSoup):
@@ -83,18 +80,6 @@ def _laid_out(document: BeautifulSoup):
         return weasyprint.HTML(string=_paged(document), url_fetcher=fetcher).render()
     finally:
         css_logger.setLevel(level)
-
-
-def warm_up() -> None:
-    """Do now what a process's first render pays once (templates compiled, CSS selectors parsed, fonts
-    loaded: ~0.3 s), for a process that is waiting anyway: build.py while a kernel runs the briefing, or
-    the fork server that a batch's workers come from. A tiny briefing is rendered to memory and dropped."""
-    table = "<table><thead><tr><th>a</th></tr></thead><tbody><tr><td class='num'>1</td></tr></tbody></table>"
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Title\n\n## Section\n\nSome **text** and a [link](#section)."),
-        nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
-            "display_data", data={"text/html": table, "text/markdown": "text"})])])
-    _laid_out(_document(nb)).write_pdf()
 
 
 @functools.cache
@@ -280,17 +265,3 @@ def _span(cell: Tag) -> int:
     return int(span) if span.isdigit() else 1
 
 
-def _atomic_write(out_path: Path, write: Callable[[BinaryIO], object]) -> Path:
-    """Write to a temp file beside out_path, then os.replace: readers see old or new, never half."""
-    tmp = out_path.with_name(f".{out_path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    f = open(tmp, "xb")  # mode 0o666 minus umask, like a normal file
-    try:
-        with f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, out_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return out_path

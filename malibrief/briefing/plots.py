@@ -22,7 +22,7 @@ from IPython.display import HTML  # noqa: E402
 from matplotlib.patches import Polygon as PolygonPatch  # noqa: E402
 from shapely.geometry import shape  # noqa: E402
 
-from . import config  # noqa: E402
+from malibrief import config  # noqa: E402
 
 STYLE = {
     "svg.hashsalt": "mali-briefing",  # fixed ids inside SVG files, so they are byte-identical run to run

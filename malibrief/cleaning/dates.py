@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .counts import load_rules
-from .text import normalise
+from malibrief.cleaning.counts import load_rules
+from malibrief.text import normalise
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTH = "(" + "|".join(MONTHS) + ")"

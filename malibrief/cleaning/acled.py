@@ -18,10 +18,10 @@ import pandas as pd
 import pandera.pandas as pa
 import shapely
 
-from . import config
-from .errors import DataError, Problem, raise_if
-from .places import MaliOutline
-from .text import fold
+from malibrief import config
+from malibrief.cleaning.places import MaliOutline
+from malibrief.errors import DataError, Problem, raise_if
+from malibrief.text import fold
 
 ACTORS_FILE = config.REFERENCE / "acled_actors.csv"
 CURRENT_COLUMNS = (
@@ -105,7 +105,7 @@ def admin1_of(names: pd.Series) -> pd.Series:
 
 def validate(read_: AcledRead, outline: MaliOutline) -> pd.DataFrame:
     """Every problem at once: missing values, unparseable dates, non-numeric fatalities, points outside Mali."""
-    from .schemas import check
+    from malibrief.cleaning.schemas import check
 
     frame, problems = check(schema(), read_.frame, read_.path)
     ok = frame["latitude"].str.match(r"^-?\d+(\.\d+)?$") & frame["longitude"].str.match(r"^-?\d+(\.\d+)?$")
@@ -138,7 +138,7 @@ def _actor_groups(names: pd.Series, table: pd.DataFrame) -> tuple[pd.Series, pd.
 
 def to_events(frame: pd.DataFrame, source_name: str, table: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict]:
     """The project's events from validated ACLED rows, and what the mapping did, for the cleaning log."""
-    from .actors import actor_class
+    from malibrief.cleaning.actors import actor_class
 
     table = actor_table() if table is None else table
     killing = frame["event_type"].eq(KILLING_TYPE) & frame["fatalities"].astype(int).gt(0)

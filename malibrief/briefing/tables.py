@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import analysis, config
-from .narrative import date_label, fmt_range
+from malibrief import config
+from malibrief.briefing import analysis
+from malibrief.briefing.figures import date_label, fmt_range
 
 
 def _with_widths(frame: pd.DataFrame, *widths: int) -> pd.DataFrame:

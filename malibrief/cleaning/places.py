@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 from shapely.geometry import Point, shape
 
-from . import config
-from .config import REFERENCE
-from .text import fold
+from malibrief import config
+from malibrief.config import REFERENCE
+from malibrief.text import fold
 
 PLACES_FILE = REFERENCE / "places.csv"
 OUTLINE_FILE = REFERENCE / config.OUTLINE_FILE

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
+from malibrief import config
 
 READ = dict(keep_default_na=False, na_values=[""], encoding="utf-8")
 
@@ -25,8 +25,8 @@ class Data:
     actors: pd.DataFrame
     flags: pd.DataFrame
     about: pd.DataFrame
-    outline_path: Path = config.REFERENCE / config.OUTLINE_FILE
-    admin1_path: Path = config.REFERENCE / config.ADMIN1_FILE
+    outline_path: Path | None = None  # the boundary files the cleaning copied into the processed folder
+    admin1_path: Path | None = None
 
 
 def _read(path: Path, **kw) -> pd.DataFrame:
@@ -50,9 +50,8 @@ def load(processed_dir: Path) -> Data:
     def context(name):
         return _read(processed_dir / f"{name}.csv", dtype=str).fillna("")
 
-    # The boundaries the cleaning used; a folder written before the cleaning copied them has the project's.
-    outline, admin1 = (processed_dir / name if (processed_dir / name).exists() else config.REFERENCE / name
-                       for name in (config.OUTLINE_FILE, config.ADMIN1_FILE))
+    # The boundaries the cleaning used and copied: the briefing reads nothing outside the processed folder.
+    outline, admin1 = (processed_dir / name for name in (config.OUTLINE_FILE, config.ADMIN1_FILE))
     return Data(events, violations, context("sources"), context("out_of_scope"), context("count_rules"),
                 context("actors"), context("flags"), context("about"), outline, admin1)
 

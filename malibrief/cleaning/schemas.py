@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from . import config
-from .errors import Problem
+from malibrief import config
+from malibrief.errors import Problem
 
 TEXT_COLUMNS = ("date_text", "place_text", "perpetrator_text", "victims_text",
                 "killed_text", "detained_text", "disappeared_text", "claimant_text", "outcome_text")

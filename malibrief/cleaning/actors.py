@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import REFERENCE
-from .text import normalise
+from malibrief.config import REFERENCE
+from malibrief.text import normalise
 
 ACTORS_FILE = REFERENCE / "actors.csv"
 PHRASES_FILE = REFERENCE / "actor_phrases.csv"

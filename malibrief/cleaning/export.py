@@ -6,7 +6,6 @@ are they moved into place, so a failure never leaves a half-written or mixed set
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import shutil
@@ -17,8 +16,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import config
-from .clean import Cleaned
+from malibrief import config
+from malibrief.cleaning.incidents import Cleaned
+from malibrief.io import to_csv_text
 
 FIELDS_FILE = Path(__file__).with_name("fields.yaml")
 LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
@@ -38,27 +38,6 @@ def _ordered(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     return frame[list(spec)]
 
 
-def to_csv_text(frame: pd.DataFrame) -> str:
-    """Deterministic CSV: ISO dates, text always quoted, empty for missing, Unix line ends.
-
-    Written by pyarrow's CSV writer, about ten times as fast as pandas' at a million ACLED rows."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pa_csv
-
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    columns = []
-    for column in table.columns:
-        if pa.types.is_timestamp(column.type):
-            column = pc.cast(column, pa.date32())
-        elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            column = pc.if_else(pc.equal(column, ""), None, column)  # empty, not "", like any missing value
-        columns.append(column)
-    sink = io.BytesIO()
-    pa_csv.write_csv(pa.table(columns, names=[str(c) for c in table.column_names]), sink)
-    return sink.getvalue().decode("utf-8")
-
-
 def _hxl_text(csv_text: str, table: str) -> str:
     """The same CSV with HXL hashtags as its second row, as HDX reads it."""
     header, _, body = csv_text.partition("\n")
@@ -69,7 +48,7 @@ def _hxl_text(csv_text: str, table: str) -> str:
 ACLED_PACKAGE = {
     "name": "acled-mali-mapped-to-briefing",
     "title": "ACLED events for Mali, mapped onto the briefing's events and violations",
-    "description": "An ACLED export read, validated and mapped by malibrief.acled: killings are fatalities of "
+    "description": "An ACLED export read, validated and mapped by malibrief.cleaning.acled: killings are fatalities of "
                    "violence against civilians; arrests and abductions are counted as events. ACLED's data, "
                    "under ACLED's terms of use.",
     "licenses": [{"name": "ACLED-terms", "title": "ACLED terms of use", "path": "https://acleddata.com/terms-of-use/"}],

@@ -1,0 +1,216 @@
+"""Run the planned steps: each notebook in a fresh kernel with papermill's own engine, then the briefing rendered
+to HTML and PDF. Portable: jupyter_client's public KernelManager, threads, and a process pool that works with
+spawn, so the same path runs on Windows, macOS and Linux."""
+from __future__ import annotations
+
+import contextlib
+import html
+import importlib
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import sys
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from malibrief import config
+from malibrief.io import atomic_write
+from malibrief.pipeline.cache import Cache, digest
+from malibrief.pipeline.plan import BRIEFING_NB, plan
+
+CODE = [config.ROOT / "malibrief"]
+# What rendering imports (nbconvert, WeasyPrint, pandas): imported on a thread while a kernel runs the briefing.
+RENDERERS = ("malibrief.briefing", "malibrief.briefing.html", "weasyprint")
+PRELOADING: list[threading.Thread] = []  # preload_renderer's thread, which render() waits for
+
+
+class BuildError(RuntimeError):
+    """A step failed: the message names the notebook, the cell and the error."""
+
+
+def say(quiet: bool, message: str) -> None:
+    if not quiet:
+        print(message, file=sys.stderr, flush=True)
+
+
+def start_kernel():
+    """A python3 kernel started now, in the notebooks' folder, so that it boots while this process does other work;
+    papermill then runs the notebook in it (it is fresh: nothing has run in it)."""
+    from jupyter_client import KernelManager
+
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel(cwd=str(config.NOTEBOOKS))
+    return manager
+
+
+def execute(source: Path, target: Path, parameters: dict, quiet: bool, kernel=None) -> None:
+    """Run a notebook with papermill in `kernel` (started ahead) or a new one; on failure the executed notebook
+    stays for inspection."""
+    kernel = kernel or start_kernel()
+    import papermill as pm
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3", km=kernel,
+                            cwd=str(config.NOTEBOOKS), progress_bar=not quiet, log_output=False,
+                            # written once at the end, failed or not, not after every cell
+                            request_save_on_cell_execute=False)
+    except pm.PapermillExecutionError as err:
+        first_line = next((line for line in (err.source or "").splitlines() if line.strip()), "")
+        raise BuildError(f"{source.name} failed in the cell run as [{err.exec_count}], which starts "
+                         f"{first_line.strip()!r}: {err.ename}: {err.evalue}\n"
+                         f"  the executed notebook is kept: {target}") from None
+    except Exception as err:  # a kernel that dies
+        raise BuildError(f"{source.name} could not run: {type(err).__name__}: {err}\n"
+                         f"  the executed notebook, if any, is kept: {target}") from None
+    finally:
+        with contextlib.suppress(Exception):
+            kernel.shutdown_kernel(now=True)
+
+
+def preload_renderer() -> None:
+    """Import the renderers (~0.7 s) on a thread while a kernel runs the briefing and this process only waits;
+    render() waits for it. An error is left for render() to raise."""
+    def load():
+        with contextlib.suppress(Exception):
+            for name in RENDERERS:
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name="preload-renderer", daemon=True)
+    thread.start()
+    PRELOADING.append(thread)
+
+
+def render(executed: Path, html_path: Path, pdf_path: Path, parameters: dict) -> None:
+    import nbformat
+
+    for thread in PRELOADING:  # never render beside the import: WeasyPrint is not made for threads
+        thread.join()
+    from malibrief import briefing
+
+    nb = nbformat.read(executed, as_version=4)
+    briefing.render(nb, html_path, pdf_path, parameters)
+
+
+def briefing_job(name: str, parameters: dict, folder: Path, key: str, quiet: bool, kernel=None) -> tuple[str, str]:
+    """Execute and render one briefing; run in a worker process for batches."""
+    executed = folder / "executed" / BRIEFING_NB.name
+    execute(BRIEFING_NB, executed, parameters, quiet, kernel)
+    render(executed, folder / "briefing.html", folder / "briefing.pdf", parameters)
+    return name, key
+
+
+def briefing_outputs(folder: Path) -> list[Path]:
+    return [folder / "briefing.html", folder / "briefing.pdf", folder / "executed" / BRIEFING_NB.name]
+
+
+def worker_setup() -> None:
+    """In a worker: leave Ctrl-C to the build, import the renderers once, and exit as soon as the build process is
+    gone, even killed outright, instead of waiting forever for work that will not come."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+
+    def watch():
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    if parent is not None:
+        threading.Thread(target=watch, name="exit-with-build", daemon=True).start()
+    import papermill  # noqa: F401
+
+    for name in RENDERERS:
+        importlib.import_module(name)
+
+
+@contextlib.contextmanager
+def worker_pool(jobs: int):
+    """Processes for a batch's briefings, spawned (as on Windows and macOS), each importing papermill and the
+    renderers once. If the batch stops (a failure, Ctrl-C), briefings not started are dropped."""
+
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=worker_setup)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def largest_first(pending: list, processed: Path, each: str) -> list:
+    """The briefings ordered by how many lines of violations.csv name their value, largest first: a batch
+    then ends on small briefings, instead of one core working through a big one while the other idles."""
+    values = [parameters[each][0] for _, parameters, _, _ in pending]
+    sizes = dict.fromkeys(values, 0)
+    with open(processed / "violations.csv", encoding="utf-8") as lines:
+        for line in lines:
+            for value in values:
+                sizes[value] += value in line
+    return sorted(pending, key=lambda job: -sizes[job[1][each][0]])
+
+
+def build(values: dict, out: Path, each: str | None, force: bool, quiet: bool, jobs: int) -> list[Path]:
+    cleaning, clean_parameters, runs = plan(values, out, each)
+    cache = Cache(out, force)
+    inputs = config.project_path(clean_parameters.get("input_path") or clean_parameters.get("raw_dir", "data/raw"))
+    reference = config.project_path(clean_parameters.get("reference_dir", "data/reference"))
+    processed = config.project_path(clean_parameters["out_dir"])
+    clean_key = digest([cleaning, inputs, reference, *CODE], clean_parameters)
+    clean_executed = out / "executed" / cleaning.name
+    clean_outputs = [clean_executed, processed]
+    clean_fresh = cache.fresh("clean", clean_key, clean_outputs)
+    # A single briefing's kernel starts now, so that it boots while the cleaning runs or the cache is read.
+    ahead = start_kernel() if len(runs) == 1 else None
+    try:
+        with contextlib.ExitStack() as stack:
+            pool = stack.enter_context(worker_pool(jobs)) if len(runs) > 1 and not clean_fresh else None
+            if clean_fresh:
+                say(quiet, f"cleaning: unchanged, skipped ({processed})")
+            else:
+                say(quiet, f"cleaning: executing {cleaning.name} -> {processed}")
+                execute(cleaning, clean_executed, clean_parameters, quiet)
+                cache.store("clean", clean_key, clean_outputs)
+            pending, written = [], []
+            for name, parameters in runs:
+                folder = out if each is None else out / name
+                key = digest([BRIEFING_NB, processed, reference, *CODE], parameters)  # after the cleaning wrote it
+                written += briefing_outputs(folder)[:2]
+                if cache.fresh(f"briefing:{name}", key, briefing_outputs(folder)):
+                    say(quiet, f"briefing {name}: unchanged, skipped")
+                else:
+                    pending.append((name, parameters, folder, key))
+            if len(pending) == 1 and ahead is not None:
+                name, parameters, folder, key = pending[0]
+                say(quiet, f"briefing {name}: executing {BRIEFING_NB.name}, rendering HTML and PDF")
+                preload_renderer()
+                kernel, ahead = ahead, None
+                briefing_job(name, parameters, folder, key, quiet, kernel)
+                cache.store(f"briefing:{name}", key, briefing_outputs(folder))
+            elif pending:
+                say(quiet, f"{len(pending)} briefings: executing and rendering on {jobs} processes")
+                pool = pool or stack.enter_context(worker_pool(jobs))
+                futures = [pool.submit(briefing_job, n, p, f, k, True)
+                           for n, p, f, k in largest_first(pending, processed, each)]
+                folders = {n: f for n, _, f, _ in pending}
+                for future in futures:
+                    name, key = future.result()
+                    cache.store(f"briefing:{name}", key, briefing_outputs(folders[name]))
+                    say(quiet, f"briefing {name}: done")
+    finally:
+        if ahead is not None:  # not used: the briefing was fresh, or a step failed
+            with contextlib.suppress(Exception):
+                ahead.shutdown_kernel(now=True)
+    if each:
+        written.append(write_index(out, runs, each))
+    return written
+
+
+def write_index(out: Path, runs, each: str) -> Path:
+    items = "".join(f'<li><a href="{html.escape(n)}/briefing.html">{html.escape(", ".join(p[each]))}</a> '
+                    f'(<a href="{html.escape(n)}/briefing.pdf">PDF</a>)</li>' for n, p in runs)
+    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Briefings by {html.escape(each)}"
+            f"</title></head><body><h1>One briefing per value of {html.escape(each)}</h1><ul>{items}</ul>"
+            f"</body></html>\n")
+    return atomic_write(out / "index.html", page.encode("utf-8"))
