@@ -666,7 +666,7 @@ def actor_index():
 
 def test_actors_two_actors_state_with_foreign_allies(actor_index):
     assert actor_index.resolve("Malian soldiers and Wagner fighters") == (
-        ("Malian armed forces", "Wagner Group / Africa Corps"), "state forces with foreign allies")
+        ("Malian armed forces", "Wagner Group"), "state forces with foreign allies")
 
 
 def test_actors_state_with_militia(actor_index):

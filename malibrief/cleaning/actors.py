@@ -18,6 +18,7 @@ NOT_NAMED = "Perpetrator not named"  # the source names nobody, as for most arre
 
 _SINGLE_GROUP_CLASS = {
     "state": "state forces",
+    "authority": "civilian state authorities",
     "foreign": "foreign forces",
     "islamist": "Islamist armed groups",
     "militia": "militias",

@@ -87,7 +87,7 @@ def places_schema() -> pa.DataFrameSchema:
 def actors_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema({
         "actor": pa.Column(str, unique=True),
-        "group": pa.Column(str, pa.Check.isin(("state", "foreign", "islamist", "militia", "other", "unknown"))),
+        "group": pa.Column(str, pa.Check.isin(("state", "authority", "foreign", "islamist", "militia", "other", "unknown"))),
         "description": _text(required=True),
     }, strict=False)
 
