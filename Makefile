@@ -1,25 +1,44 @@
-# make briefing: set up .venv and render the briefing; make test: set up .venv and run every test.
+# make briefing: set up .venv (runtime packages only) and render the briefing; make test: set up .venv with the
+# test packages too and run every test; make lab: JupyterLab at the project root; make lock: remake the lock files.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: briefing test lab clean
+.PHONY: briefing test lab lock clean python-version
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+python-version:
+	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 'malibrief needs Python 3.11 or newer, and $(PYTHON) is Python ' + sys.version.split()[0] + ': run make with PYTHON=python3.11 (or newer)')"
+
+$(VENV)/.briefing: requirements.txt pyproject.toml | python-version
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
-briefing: $(VENV)/.installed
+$(VENV)/.test: $(VENV)/.briefing requirements-test.txt
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+$(VENV)/.lab: $(VENV)/.briefing requirements-lab.txt
+	$(PY) -m pip install --quiet -r requirements-lab.txt
+	touch $@
+
+briefing: $(VENV)/.briefing
 	$(PY) build.py
 
-test: $(VENV)/.installed
+test: $(VENV)/.test
 	$(PY) -m pytest -q
 
-lab: $(VENV)/.installed
-	$(VENV)/bin/jupyter lab notebooks/
+# As root (in a container), JupyterLab refuses to start unless told: make lab ALLOW_ROOT=1
+lab: $(VENV)/.lab
+	$(VENV)/bin/jupyter lab --notebook-dir=. $(if $(ALLOW_ROOT),--allow-root,)
+
+# The lock files pin every package (and its dependencies) that pyproject.toml asks for, for every platform.
+lock:
+	$(PY) -m uv pip compile pyproject.toml --universal --quiet -o requirements.txt
+	$(PY) -m uv pip compile pyproject.toml --universal --quiet --extra test -o requirements-test.txt
+	$(PY) -m uv pip compile pyproject.toml --universal --quiet --extra lab -o requirements-lab.txt
 
 clean:
 	rm -rf build .cache

@@ -9,7 +9,7 @@ from . import config
 from .text import fold
 
 LIST_PARAMETERS = ("regions", "actor_classes", "actors", "violations", "exclude_flags")
-ESTIMATES = ("low", "high", "range")
+ESTIMATES = ("best", "low", "high", "range")
 
 
 class ParameterError(ValueError):

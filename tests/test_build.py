@@ -65,8 +65,10 @@ def test_a_changed_briefing_parameter_reruns_only_the_briefing(first_build):
 
 def test_force_runs_everything(first_build):
     out, _ = first_build
-    result = build("--out", str(out), "--force", "-q")
-    assert result.returncode == 0 and "skipped" not in result.stderr
+    result = build("--out", str(out), "--force")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "cleaning: executing" in result.stderr and "briefing briefing: executing" in result.stderr
+    assert "skipped" not in result.stderr
 
 
 def test_each_renders_one_briefing_per_value_with_an_index(tmp_path):

@@ -61,11 +61,17 @@ def default_briefing(briefing):
 
 # Independent figures, from violations.csv with the csv module -----------------------------------------
 
-def expected_figures(processed: Path, start=2021, end=2025, regions=None, which=VIOLATIONS):
+# What the default briefing leaves out: deaths of combatants in hostilities, arrests in ordinary criminal cases.
+NOT_VIOLATIONS = {"combatants_killed", "ordinary_criminal_case"}
+
+
+def expected_figures(processed: Path, start=2021, end=2025, regions=None, which=VIOLATIONS, left_out=NOT_VIOLATIONS):
     figures = defaultdict(lambda: {"events": set(), "low": 0, "high": 0, "open": 0})
     with open(processed / "violations.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             if not start <= int(row["year"]) <= end or row["violation"] not in which:
+                continue
+            if left_out & set(row["flags"].split("; ")):
                 continue
             if regions and row["admin1"] not in regions:
                 continue

@@ -1225,8 +1225,9 @@ def _independent_sums(violations: pd.DataFrame) -> dict:
     for v in config.VIOLATIONS:
         rows = violations[violations["violation"] == v]
         low = rows["victims_low"].astype(int)
-        high = [int(h) if h else int(l) for l, h in zip(rows["victims_low"], rows["victims_high"])]
-        out[v] = {"events": rows["event_id"].nunique(), "low": int(low.sum()), "high": sum(high),
+        high = [int(h) if h else int(lo) for lo, h in zip(rows["victims_low"], rows["victims_high"])]
+        out[v] = {"events": rows["event_id"].nunique(), "low": int(low.sum()),
+                  "best": int(rows["victims_best"].astype(int).sum()), "high": sum(high),
                   "open_ended": int((rows["victims_high"] == "").sum())}
     return out
 

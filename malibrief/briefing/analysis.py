@@ -35,12 +35,13 @@ def _read(path: Path, **kw) -> pd.DataFrame:
 
 def load(processed_dir: Path) -> Data:
     processed_dir = Path(processed_dir)
-    counts = {f"{c}_{b}": "Int64" for c in config.COUNT_COLUMNS.values() for b in ("low", "high")}
+    counts = {f"{c}_{b}": "Int64" for c in config.COUNT_COLUMNS.values() for b in ("low", "high", "best")}
     text = {c: str for c in ("place", "admin1", "admin1_all", "region_reported", "actor", "attribution",
                              "victims", "victim_tags", "outcome", "flags", "claims", "summary")}
     events = _read(processed_dir / "events.csv", dtype={**counts, **text}, parse_dates=["date_start", "date_end"])
     violations = _read(processed_dir / "violations.csv",
-                       dtype={"victims_low": "Int64", "victims_high": "Int64", "admin1": str, "flags": str,
+                       dtype={"victims_low": "Int64", "victims_high": "Int64", "victims_best": "Int64", "admin1": str,
+                              "flags": str,
                               "place": str, "actor": str, "attribution": str},
                        parse_dates=["date_start"])
     for frame in (events, violations):
@@ -112,6 +113,7 @@ def _sums(frame: pd.DataFrame) -> pd.Series:
     return pd.Series({
         "events": int(frame["event_id"].nunique()),
         "low": int(frame["victims_low"].sum()),
+        "best": int(frame["victims_best"].sum()),
         "high": int(high.fillna(frame["victims_low"]).sum()),
         "open_ended": int(high.isna().sum()),
     })
@@ -126,7 +128,7 @@ def totals(violations: pd.DataFrame, which=config.VIOLATIONS) -> pd.DataFrame:
 def by_year(violations: pd.DataFrame, years, which=config.VIOLATIONS) -> pd.DataFrame:
     index = pd.MultiIndex.from_product([list(years), list(which)], names=["year", "violation"])
     if violations.empty:
-        return pd.DataFrame(0, index=index, columns=["events", "low", "high", "open_ended"]).reset_index()
+        return pd.DataFrame(0, index=index, columns=["events", "low", "best", "high", "open_ended"]).reset_index()
     grouped = violations.groupby(["year", "violation"]).apply(_sums, include_groups=False)
     return grouped.reindex(index, fill_value=0).astype(int).reset_index()
 

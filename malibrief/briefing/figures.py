@@ -21,8 +21,12 @@ def date_label(day, precision: str) -> str:
     return f"{day:%B %Y}" if precision in ("month", "months") else f"{day:%Y}"
 
 
-def fmt_range(low: int, high: int, open_ended: int, estimate: str) -> str:
-    """"1,234", "1,234–2,345", "at least 1,234": the words say how firm the figure is."""
+def fmt_range(low: int, high: int, open_ended: int, estimate: str, best: int | None = None) -> str:
+    """"1,234", "1,234–2,345", "at least 1,234": the words say how firm the figure is; the best estimate with
+    its range, "500 (200–999)"."""
+    if estimate == "best":
+        spread = fmt_range(low, high, open_ended, "range")
+        return f"{best:,}" if spread == f"{best:,}" else f"{best:,} ({spread})"
     if estimate == "low":
         return f"at least {low:,}" if (high != low or open_ended) else f"{low:,}"
     if estimate == "high":

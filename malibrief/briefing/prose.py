@@ -281,8 +281,9 @@ region's briefing, and they are not on the map.
 
 **What an event is.** One incident whose victims the source counts in two groups (civilians and soldiers), or that
 it tells in stages with their own counts (a round-up, then executions of some of those held), stays as separate
-events, one per count, so that no figure is added to or taken from another. Killings include the soldiers and
-fighters killed in the incidents described (flag `combatants_killed`), unless that flag is left out.
+events, one per count, so that no figure is added to or taken from another. Deaths of soldiers and fighters in
+hostilities (flag `combatants_killed`) and arrests in ordinary criminal cases (flag `ordinary_criminal_case`) are
+coded but are not violations: the default briefing leaves them out.
 
 **Limitations.** These are incidents that {publishers(data)} documented in annual report chapters: a small,
 selective sample of the violations committed in Mali, shaped by access, by the organisations' priorities and by

@@ -179,10 +179,12 @@ def to_events(frame: pd.DataFrame, source_name: str, table: pd.DataFrame | None 
         "outcome": np.where(detention[keep] | disappearance[keep], "unknown", ""),
         "killed_low": fatalities.where(killing[keep], 0).astype("Int64"),
         "killed_high": fatalities.where(killing[keep], 0).astype("Int64"),
+        "killed_best": fatalities.where(killing[keep], 0).astype("Int64"),  # ACLED's one figure is its best too
         **{f"{c}_low": v.astype(int).astype("Int64") for c, v in one_if.items()},
+        **{f"{c}_best": v.astype(int).astype("Int64") for c, v in one_if.items()},
         **{f"{c}_high": pd.Series(np.where(v, pd.NA, 0), index=rows.index, dtype="Int64") for c, v in one_if.items()},
         "killed_text": "", "detained_text": "", "disappeared_text": "",
-        "claims": "", "flags": "",
+        "claims": "", "actor_link": "", "flags": "",
         "source_ids": "ACLED", "mention_ids": rows["event_id_cnty"],
         "citations": rows.get("source", pd.Series("", index=rows.index)),
         "summary": rows["sub_event_type"] + " in " + rows["location"] + ", " + rows["admin1"],

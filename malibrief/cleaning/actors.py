@@ -50,7 +50,7 @@ class ActorIndex:
                         for p, actors_ in zip(phrases["perpetrator_text"], phrases["actors"])}
 
     @classmethod
-    def from_files(cls, actors: Path = ACTORS_FILE, phrases: Path = PHRASES_FILE) -> "ActorIndex":
+    def from_files(cls, actors: Path = ACTORS_FILE, phrases: Path = PHRASES_FILE) -> ActorIndex:
         read = dict(dtype=str, keep_default_na=False)
         return cls(pd.read_csv(actors, **read), pd.read_csv(phrases, **read))
 

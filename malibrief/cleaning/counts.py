@@ -33,7 +33,7 @@ class CountRules:
     collective: frozenset[str]
 
     @classmethod
-    def from_table(cls, table: pd.DataFrame) -> "CountRules":
+    def from_table(cls, table: pd.DataFrame) -> CountRules:
         def rows(kind):
             return table[table["kind"] == kind].itertuples()
 

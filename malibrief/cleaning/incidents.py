@@ -33,6 +33,7 @@ class Inputs:
     gazetteer: Gazetteer
     actors: ActorIndex
     outcome_rules: pd.DataFrame
+    claimants: dict[str, str]  # claimant_text -> kind (party, inquiry, witness, other)
 
 
 @dataclass
@@ -66,7 +67,11 @@ def load_inputs(raw_dir: Path = config.RAW, reference_dir: Path = config.REFEREN
     places = validated(places_path, schemas.places_schema())
     actors = validated(reference_dir / "actors.csv", schemas.actors_schema())
     phrases = validated(reference_dir / "actor_phrases.csv", schemas.actor_phrases_schema(actors["actor"]))
+    claimants_path = reference_dir / "claimants.csv"
+    claimants = validated(claimants_path, schemas.claimants_schema(), ("claimant_text", "kind"))
     raise_if(found)
+    kinds = dict(zip(claimants["claimant_text"], claimants["kind"]))
+    found += _claimant_problems(incidents, kinds, raw_dir / "incidents.csv", claimants_path)
 
     gazetteer = Gazetteer(places)
     found += [Problem(str(places_path), line, "aliases", alias, "alias belongs to more than one place")
@@ -79,7 +84,23 @@ def load_inputs(raw_dir: Path = config.RAW, reference_dir: Path = config.REFEREN
     found += _link_problems(incidents, raw_dir / "incidents.csv")
     raise_if(found)
     return Inputs(raw_dir, reference_dir, sources, incidents, gazetteer, ActorIndex(actors, phrases),
-                  read_csv(reference_dir / "outcome_rules.csv", ("pattern", "outcome")))
+                  read_csv(reference_dir / "outcome_rules.csv", ("pattern", "outcome")), kinds)
+
+
+def _claimant_problems(incidents: pd.DataFrame, kinds: dict[str, str], path: Path, table: Path) -> list[Problem]:
+    """Every claimant is in claimants.csv, and a party's figure is flagged as one, both ways: the best estimate
+    and the low/high leave out party figures by that flag."""
+    problems = []
+    for i, row in incidents.iterrows():
+        claimant, flagged = row["claimant_text"], "party_figure" in row["flags"].split(";")
+        if claimant and claimant not in kinds:
+            problems.append(Problem(str(path), i, "claimant_text", claimant, f"claimant not in {table.name}: add it "
+                                    "there with its kind (party, inquiry, witness, other)"))
+        elif (kinds.get(claimant) == "party") != flagged:
+            problems.append(Problem(str(path), i, "flags", row["flags"],
+                                    "party_figure must be set exactly when the claimant is a party "
+                                    f"({claimant or 'no claimant'} is {kinds.get(claimant, 'not a party')})"))
+    return problems
 
 
 def _link_problems(incidents: pd.DataFrame, path: Path) -> list[Problem]:
@@ -125,7 +146,7 @@ def parse_mentions(inputs: Inputs, log: CleaningLog) -> pd.DataFrame:
         if span:
             out.update(date_start=span.start, date_end=span.end, date_precision=span.precision,
                        relative_date=span.relative)
-        for violation, column in config.COUNT_COLUMNS.items():
+        for column in config.COUNT_COLUMNS.values():
             phrase = row[f"{column}_text"]
             out[f"{column}_low"], out[f"{column}_high"] = 0, 0
             if phrase.strip():
@@ -146,6 +167,7 @@ def parse_mentions(inputs: Inputs, log: CleaningLog) -> pd.DataFrame:
         except ValueError as err:
             problems.append(Problem(path, line, "perpetrator_text", row["perpetrator_text"], str(err)))
         out["outcome"] = outcome_of(row, out, inputs.outcome_rules)
+        out["claimant_kind"] = inputs.claimants.get(row["claimant_text"], "")
         parsed.append(out)
     raise_if(problems)
     frame = inputs.incidents.merge(pd.DataFrame(parsed), on="mention_id", validate="one_to_one")
@@ -259,13 +281,10 @@ def _event(group: list[dict]) -> dict:
         "outcome": known_outcomes[-1] if known_outcomes else _first(group, "outcome")["outcome"],
     }
     for column in config.COUNT_COLUMNS.values():
-        present = [r for r in group if r[f"{column}_low"] > 0]
-        highs = [r[f"{column}_high"] for r in present]
-        event[f"{column}_low"] = int(min(r[f"{column}_low"] for r in present)) if present else 0
-        event[f"{column}_high"] = (0 if not present else None if any(pd.isna(h) for h in highs) else int(max(highs)))
-        event[f"{column}_text"] = " | ".join(f"{r['mention_id']}: {r[f'{column}_text']}" for r in present)
+        event.update(_figures(group, column))
     event.update(
-        claims=" | ".join(f"{r['mention_id']}: {r['claimant_text']}" for r in group if r["claimant_text"]),
+        claims=" | ".join(_claim(r) for r in group if r["claimant_text"]),
+        actor_link=_joined(r["actor_link_text"] for r in group),
         flags="; ".join(sorted(flags)),
         source_ids="; ".join(dict.fromkeys(r["source_id"] for r in group)),
         mention_ids="; ".join(r["mention_id"] for r in group),
@@ -273,6 +292,43 @@ def _event(group: list[dict]) -> dict:
         summary=primary["summary"],
     )
     return event
+
+
+CREDIBILITY = {"inquiry": 0}  # claimant kinds ranked above the rest for the best estimate; party figures never count
+
+
+def _is_party(mention: dict) -> bool:
+    return mention["claimant_kind"] == "party" or "party_figure" in mention["flags"].split(";")
+
+
+def _figures(group: list[dict], column: str) -> dict:
+    """Low, high and best for one violation of an event, from the accounts that are not a party's (a party's own
+    figure is a claim, kept in `claims`); only when every account is a party's do its figures stand, flagged.
+
+    Best is the figure of the most credible account: an inquiry's or the UN's finding first, then an exact figure
+    before a vague phrase, then the latest chapter; a vague or open-ended account gives its low."""
+    present = [r for r in group if r[f"{column}_low"] > 0]
+    if not present:
+        return {f"{column}_low": 0, f"{column}_high": 0, f"{column}_best": 0, f"{column}_text": ""}
+    basis = [r for r in present if not _is_party(r)] or present
+    highs = [r[f"{column}_high"] for r in basis]
+    low = int(min(r[f"{column}_low"] for r in basis))
+    high = None if any(pd.isna(h) for h in highs) else int(max(highs))
+    def rank(r):
+        exact = pd.notna(r[f"{column}_high"]) and r[f"{column}_high"] == r[f"{column}_low"]
+        return CREDIBILITY.get(r["claimant_kind"], 1), not exact, -r["events_year"]
+
+    chosen = min(basis, key=rank)
+    best = max(low, int(chosen[f"{column}_low"]))
+    return {f"{column}_low": low, f"{column}_high": high, f"{column}_best": best if high is None else min(best, high),
+            f"{column}_text": " | ".join(f"{r['mention_id']}: {r[f'{column}_text']}" for r in present)}
+
+
+def _claim(mention: dict) -> str:
+    """Who gave a mention's figure, of what kind, and the figure: "AI-2022-012: the government announced (party):
+    203 “jihadists”"."""
+    figures = "; ".join(mention[f"{c}_text"] for c in config.COUNT_COLUMNS.values() if mention[f"{c}_text"])
+    return f"{mention['mention_id']}: {mention['claimant_text']} ({mention['claimant_kind']}): {figures}"
 
 
 def long_violations(events: pd.DataFrame) -> pd.DataFrame:
@@ -283,7 +339,7 @@ def long_violations(events: pd.DataFrame) -> pd.DataFrame:
     for violation, column in config.COUNT_COLUMNS.items():
         rows = events[events[f"{column}_low"] > 0]
         parts.append(rows[keep].assign(violation=violation, victims_low=rows[f"{column}_low"],
-                                       victims_high=rows[f"{column}_high"]))
+                                       victims_high=rows[f"{column}_high"], victims_best=rows[f"{column}_best"]))
     frame = pd.concat(parts)  # each part keeps the events' row numbers as its index
     rank = frame["violation"].map({v: i for i, v in enumerate(config.VIOLATIONS)}).to_numpy()
     return frame.iloc[np.lexsort((rank, frame.index.to_numpy()))].reset_index(drop=True)
@@ -310,6 +366,7 @@ def finalise(events: pd.DataFrame, log: CleaningLog) -> tuple[pd.DataFrame, pd.D
     for column in config.COUNT_COLUMNS.values():
         events[f"{column}_low"] = events[f"{column}_low"].astype("Int64")
         events[f"{column}_high"] = events[f"{column}_high"].astype("Int64")
+        events[f"{column}_best"] = events[f"{column}_best"].astype("Int64")
     for column in ("date_start", "date_end"):
         events[column] = pd.to_datetime(events[column]).astype("datetime64[ns]")
     events["year"] = events["year"].astype(int)

@@ -57,7 +57,7 @@ class Gazetteer:
             key=lambda entry: -len(entry[0]))
 
     @classmethod
-    def from_file(cls, path: Path = PLACES_FILE) -> "Gazetteer":
+    def from_file(cls, path: Path = PLACES_FILE) -> Gazetteer:
         return cls(pd.read_csv(path, dtype=str, keep_default_na=False))
 
     def duplicate_aliases(self) -> list[tuple[str, list]]:

@@ -14,11 +14,12 @@ import pandera.pandas as pa
 from malibrief import config
 from malibrief.errors import Problem
 
-TEXT_COLUMNS = ("date_text", "place_text", "perpetrator_text", "victims_text",
+TEXT_COLUMNS = ("date_text", "place_text", "perpetrator_text", "actor_link_text", "victims_text",
                 "killed_text", "detained_text", "disappeared_text", "claimant_text", "outcome_text")
 LINK_COLUMNS = ("revisits", "same_event_as", "date_from")
-INCIDENT_COLUMNS = ("mention_id", "source_id", "section", "paragraph", *TEXT_COLUMNS[:7], "victim_type",
-                    "victim_tags", "attribution", *TEXT_COLUMNS[7:], *LINK_COLUMNS, "flags", "summary")
+INCIDENT_COLUMNS = ("mention_id", "source_id", "section", "paragraph", *TEXT_COLUMNS[:8], "victim_type",
+                    "victim_tags", "attribution", *TEXT_COLUMNS[8:], *LINK_COLUMNS, "flags", "summary")
+CLAIMANT_KINDS = ("party", "inquiry", "witness", "other")
 
 _NOT_BLANK = pa.Check(lambda s: s.str.strip() != "", element_wise=False, error="is empty or only spaces")
 _NO_PADDING = pa.Check(lambda s: (s == "") | (s.str.strip() != ""), error="holds only spaces")
@@ -92,6 +93,13 @@ def actors_schema() -> pa.DataFrameSchema:
     }, strict=False)
 
 
+def claimants_schema() -> pa.DataFrameSchema:
+    return pa.DataFrameSchema({
+        "claimant_text": pa.Column(str, _NOT_BLANK, unique=True),
+        "kind": pa.Column(str, pa.Check.isin(CLAIMANT_KINDS)),
+    }, strict=False)
+
+
 def actor_phrases_schema(actors) -> pa.DataFrameSchema:
     return pa.DataFrameSchema({
         "perpetrator_text": pa.Column(str, unique=True),
@@ -106,6 +114,7 @@ def events_schema() -> pa.DataFrameSchema:
     for column in config.COUNT_COLUMNS.values():
         violations[f"{column}_low"] = count
         violations[f"{column}_high"] = open_count
+        violations[f"{column}_best"] = count
     return pa.DataFrameSchema({
         "event_id": pa.Column(str, pa.Check.str_matches(r"^[A-Za-z0-9-]+$"), unique=True),  # EV-<mention_id>, or ACLED's
         "year": pa.Column(int, pa.Check.in_range(1990, 2100)),
@@ -123,6 +132,9 @@ def events_schema() -> pa.DataFrameSchema:
         pa.Check(lambda df: df["date_end"] >= df["date_start"], error="date_end: is before date_start"),
         *[pa.Check(lambda df, c=c: df[f"{c}_high"].isna() | (df[f"{c}_high"] >= df[f"{c}_low"]),
                    error=f"{c}_high: is below {c}_low") for c in config.COUNT_COLUMNS.values()],
+        *[pa.Check(lambda df, c=c: (df[f"{c}_best"] >= df[f"{c}_low"])
+                   & (df[f"{c}_high"].isna() | (df[f"{c}_best"] <= df[f"{c}_high"])),
+                   error=f"{c}_best: lies outside {c}_low to {c}_high") for c in config.COUNT_COLUMNS.values()],
     ])
 
 
@@ -134,6 +146,7 @@ def violations_schema() -> pa.DataFrameSchema:
         "actor_class": pa.Column(str, pa.Check.isin(config.ACTOR_CLASSES)),
         "victims_low": pa.Column("Int64", pa.Check.ge(1)),
         "victims_high": pa.Column("Int64", pa.Check.ge(1), nullable=True),
+        "victims_best": pa.Column("Int64", pa.Check.ge(1)),
     }, strict=False, unique=["event_id", "violation"])
 
 

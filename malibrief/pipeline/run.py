@@ -37,12 +37,23 @@ def say(quiet: bool, message: str) -> None:
 
 def start_kernel():
     """A python3 kernel started now, in the notebooks' folder, so that it boots while this process does other work;
-    papermill then runs the notebook in it (it is fresh: nothing has run in it)."""
-    from jupyter_client import KernelManager
+    papermill then runs the notebook in it (it is fresh: nothing has run in it). It is jupyter_client's
+    AsyncKernelManager, the one nbclient makes itself, started on the same per-thread event loop that nbclient
+    runs on (jupyter_core's run_sync), so that nbclient notices a kernel that dies."""
+    from jupyter_client import AsyncKernelManager
+    from jupyter_core.utils import run_sync
 
-    manager = KernelManager(kernel_name="python3")
-    manager.start_kernel(cwd=str(config.NOTEBOOKS))
+    manager = AsyncKernelManager(kernel_name="python3")
+    # The kernel's own log (its warning that local TCP is unencrypted) is not the reader's business: errors only.
+    run_sync(manager.start_kernel)(cwd=str(config.NOTEBOOKS), extra_arguments=["--IPKernelApp.log_level=ERROR"])
     return manager
+
+
+def stop_kernel(manager) -> None:
+    from jupyter_core.utils import run_sync
+
+    with contextlib.suppress(Exception):
+        run_sync(manager.shutdown_kernel)(now=True)
 
 
 def execute(source: Path, target: Path, parameters: dict, quiet: bool, kernel=None) -> None:
@@ -66,8 +77,7 @@ def execute(source: Path, target: Path, parameters: dict, quiet: bool, kernel=No
         raise BuildError(f"{source.name} could not run: {type(err).__name__}: {err}\n"
                          f"  the executed notebook, if any, is kept: {target}") from None
     finally:
-        with contextlib.suppress(Exception):
-            kernel.shutdown_kernel(now=True)
+        stop_kernel(kernel)
 
 
 def preload_renderer() -> None:
@@ -200,8 +210,7 @@ def build(values: dict, out: Path, each: str | None, force: bool, quiet: bool, j
                     say(quiet, f"briefing {name}: done")
     finally:
         if ahead is not None:  # not used: the briefing was fresh, or a step failed
-            with contextlib.suppress(Exception):
-                ahead.shutdown_kernel(now=True)
+            stop_kernel(ahead)
     if each:
         written.append(write_index(out, runs, each))
     return written
