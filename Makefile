@@ -35,10 +35,13 @@ lab: $(VENV)/.lab
 	$(VENV)/bin/jupyter lab --notebook-dir=. $(if $(ALLOW_ROOT),--allow-root,)
 
 # The lock files pin every package (and its dependencies) that pyproject.toml asks for, for every platform.
+# LOCK_FLAGS='-c constraints.txt' keeps the versions of an environment that was tested.
 lock:
-	$(PY) -m uv pip compile pyproject.toml --universal --quiet -o requirements.txt
-	$(PY) -m uv pip compile pyproject.toml --universal --quiet --extra test -o requirements-test.txt
-	$(PY) -m uv pip compile pyproject.toml --universal --quiet --extra lab -o requirements-lab.txt
+	for extra in "" test lab; do \
+	  $(PY) -m uv pip compile pyproject.toml --universal --python-version 3.11.5 --quiet --no-annotate \
+	    --custom-compile-command "make lock" $${extra:+--extra $$extra} $(LOCK_FLAGS) \
+	    -o requirements$${extra:+-$$extra}.txt; \
+	done
 
 clean:
 	rm -rf build .cache

@@ -10,13 +10,14 @@ from malibrief import config
 ROOT = config.ROOT
 
 
-def pins_from_requirements() -> dict[str, str]:
+def pins_from_lock(name: str = "requirements-test.txt") -> dict[str, str]:
+    """Exact versions from a lock file made by `make lock` (one per line, markers after ';')."""
     pins = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
+    for line in (ROOT / name).read_text().splitlines():
+        line = line.split("#", 1)[0].split(";", 1)[0].strip()
         if line:
-            name, version = line.split("==")
-            pins[name.lower()] = version
+            package, version = line.split("==")
+            pins[package.lower().replace("_", "-")] = version
     return pins
 
 
@@ -24,22 +25,42 @@ def pins_from_environment() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pins = {}
     for item in env["dependencies"]:
-        if isinstance(item, str) and "=" in item and not item.startswith(("python", "pip")):
-            name, version = re.split(r"=+", item, maxsplit=1)
-            pins[name.lower()] = version
+        entries = item["pip"] if isinstance(item, dict) else [item]
+        for entry in entries:
+            if "=" in entry and not entry.startswith(("python", "-")):
+                name, version = re.split(r"=+", entry, maxsplit=1)
+                pins[name.lower().replace("_", "-")] = version
     return pins
 
 
-def test_requirements_and_environment_pin_the_same_packages():
-    assert pins_from_requirements() == pins_from_environment()
-    assert {"jupyterlab", "pandas", "matplotlib", "seaborn", "papermill", "nbconvert"} <= set(pins_from_requirements())
+def test_environment_pins_what_the_lock_pins():
+    lock = {**pins_from_lock("requirements-lab.txt"), **pins_from_lock("requirements-test.txt")}
+    environment = pins_from_environment()
+    assert {n: lock.get(n) for n in environment} == environment
+    assert {"jupyterlab", "pandas", "matplotlib", "seaborn", "papermill", "nbconvert"} <= set(environment)
 
 
-def test_installed_versions_match_the_pins():
+def test_the_locks_pin_every_dependency_of_pyproject():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime, test = pins_from_lock("requirements.txt"), pins_from_lock("requirements-test.txt")
+    for requirement in project["dependencies"]:
+        assert re.split(r"[<>=~!\[ ]", requirement)[0].lower().replace("_", "-") in runtime, requirement
+    for requirement in project["optional-dependencies"]["test"]:
+        name = re.split(r"[<>=~!\[ ]", requirement)[0].lower()
+        assert name in test and name not in runtime, requirement  # make briefing installs no test-only package
+
+
+def test_installed_versions_match_the_lock():
     from importlib.metadata import version
 
-    for name, pinned in pins_from_requirements().items():
-        assert version(name) == pinned, name
+    for name, pinned in pins_from_lock("requirements-test.txt").items():
+        try:
+            installed = version(name)
+        except Exception:  # a platform-only package (pywin32, appnope) not on this machine
+            continue
+        assert installed == pinned, name
 
 
 def test_build_help_lists_every_parameter_with_its_default():
