@@ -1,0 +1,292 @@
+"""From a chapter to candidate rows in the format of incidents.csv, with review columns.
+
+A count is tied to the trigger that governs it: the count after an active verb ("killed 51 civilians"),
+the subject before a passive one or one whose victims come first ("21 traders ... were forcibly
+disappeared", "... died in custody"), or the count the trigger ends ("130 deaths"). Each count found
+becomes one candidate (with every violation that governs it, as the codebook keeps "arrested and
+executed 14 residents" on one row); a trigger with no count still gives one candidate per violation
+and sentence, without a count, for the coder to complete or drop.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .. import config
+from ..clean import read_csv
+from ..counts import parse_count
+from ..dates import parse_date
+from ..schemas import INCIDENT_COLUMNS
+from .chapter import Paragraph, paragraphs, read_chapter
+from .extract import (_ALLEGED, _CLAIMANTS, _FIGHTERS, _OUTCOMES, _SECURITY, _SUSPECTED, _TAG_WORDS, ADVERBS,
+                      AUXILIARIES, COUNT_COLUMN, Candidate, Extractor, Span, Tables, nearest)
+
+REVIEW_COLUMNS = ("violations", "sentence", "missing_or_uncertain", "confidence", "confirmed")
+COLUMNS = (*INCIDENT_COLUMNS, *REVIEW_COLUMNS)
+_AND_JOIN = re.compile(r"^(?: (?:in|at|near) [^,;.]{1,40}?)?,? and $")
+
+
+def _passive(sentence: str, trigger: Span) -> bool:
+    words = re.findall(r"[\w’'-]+", sentence[:trigger.start])
+    while words and ADVERBS.match(words[-1]):
+        words.pop()
+    return bool(words) and words[-1].lower() in AUXILIARIES
+
+
+def _same_clause(sentence: str, a: int, b: int) -> bool:
+    return ";" not in sentence[min(a, b):max(a, b)]
+
+
+def governed(sentence: str, triggers, counts) -> dict:
+    """Tie counts to triggers: returns {violation: trigger span} for triggers that govern no count."""
+    orphans, previous_end = {}, 0
+    for span, violation, victims, alone in triggers:
+        inside = [c for c in counts if c.span.start <= span.start and span.end <= c.span.end]
+        if inside:
+            inside[0].violations.add(violation)
+            previous_end = span.end
+            continue
+        chosen = []
+        if victims == "before" or _passive(sentence, span):
+            before = [c for c in counts if c.span.end <= span.start and _same_clause(sentence, c.span.end, span.start)]
+            recent = [c for c in before if c.span.start >= previous_end]
+            chosen = (recent or before)[:1]
+        else:
+            after = [c for c in counts if c.span.start >= span.end and _same_clause(sentence, span.end, c.span.start)
+                     and len(sentence[span.end:c.span.start].split()) <= 10]
+            if after:
+                chosen = [after[0]]
+                for c in after[1:]:
+                    if _AND_JOIN.match(sentence[chosen[-1].span.end:c.span.start]):
+                        chosen.append(c)
+                    else:
+                        break
+            elif span.text.lower().endswith("ed"):
+                before = [c for c in counts if c.span.end <= span.start and _same_clause(sentence, c.span.end, span.start)]
+                chosen = before[-1:]
+        for c in chosen:
+            c.violations.add(violation)
+        if not chosen and alone:
+            orphans.setdefault(violation, span)
+        previous_end = span.end
+    return orphans
+
+
+def _victims(count_text: str, extractor: Extractor, name: bool, sentence: str, count: Span) -> str:
+    """The victims' words: the count's noun ("villagers" of "17 villagers"), or the description just
+    before a name ("journalist Mohamed Youssouf Bathily")."""
+    if name:
+        m = re.search(r"(?:^|[,;] |\b(?:In|On|During) \w+, |\b(?:arrested|detained|abducted|executed) )"
+                      r"((?:[a-z][\w’'-]* ){1,4})$", sentence[:count.start])
+        return m.group(1).strip() if m else ""
+    m = re.match(r"^(?:(?:at least|more than|over|around|about|approximately|some|up to) )?"
+                 r"(?:[\d,]+|\w+)(?: (?:hundred|thousand))?(?: of (?:the [\d,]+|those|them)| of)? ?(.*)$", count_text)
+    rest = m.group(1) if m else ""
+    rest = re.sub(r",? and possibly more$", "", rest).strip(" “”\"")
+    return rest if rest and rest in count_text else ""
+
+
+def _perpetrators(info: dict) -> list:
+    """A sentence's actor phrases less those inside a place ("the Hombori army camp") or a count that a
+    trigger governs ("killed one soldier"): those name places and victims, not perpetrators."""
+    taken = [c.span for c in info["counts"] if c.violations] + [p for p, _, _ in info["places"]]
+    return [(a, known) for a, known in info["actors"] if not any(t.start < a.end and a.start < t.end for t in taken)]
+
+
+def _fill(c: Candidate, extractor: Extractor, earlier: list[dict], here: dict) -> None:
+    """Every phrase of one candidate, and the notes for what is missing or uncertain."""
+    s, f, notes = c.sentence, c.fields, c.notes
+    anchor = c.count or c.trigger
+
+    date = nearest(here["dates"], anchor)
+    if date is None:
+        date = extractor.relative_date(s)
+        if date is not None:
+            notes.append("relative date: set date_from to the mention it counts from")
+    if date is None:
+        prior = [d for e in earlier for d in e["dates"]]
+        if prior:
+            date = prior[-1]
+            notes.append("date taken from an earlier sentence of the paragraph")
+        else:
+            notes.append("no date")
+    f["date_text"] = date.text if date else ""
+    if date is not None and not _RELATIVE(date.text):
+        span = parse_date(date.text, extractor.year)
+        if span.end.year < extractor.year:
+            f["flags"] = "before_chapter_year"
+
+    places = here["places"]
+    place = nearest([p[0] for p in places], anchor, s)
+    names, kinds = [], set()
+    if place is not None:
+        names, kinds = next((n, k) for p, n, k in places if p == place)
+        regional = [p for p, n, k in places if p.end <= place.start and ({"region", "cercle"} & k)]
+        if not ({"region", "cercle"} & kinds) and regional and not names:
+            f["place_text"] = f"{regional[-1].text} ... {place.text}"
+        else:
+            f["place_text"] = place.text
+    else:
+        prior = [p for e in earlier for p in e["places"]]
+        if prior:
+            f["place_text"] = prior[-1][0].text
+            names = prior[-1][1]
+            notes.append("place taken from an earlier sentence of the paragraph")
+        else:
+            notes.append("no place named in the sentence")
+    for name in names:
+        notes.append(f"place not in places.csv: {name!r} (add it, or an alias, before the cleaning)")
+
+    actors = _perpetrators(here)
+    actor = None
+    if _passive(s, c.trigger):
+        after = [(a, k) for a, k in actors if a.start >= c.trigger.end and re.search(r"\bby\b", s[c.trigger.end:a.start])
+                 and len(s[c.trigger.end:a.start].split()) <= 6]
+        actor = after[0] if after else None
+    if actor is None:
+        before = [(a, k) for a, k in actors if a.end <= c.trigger.start]
+        actor = before[-1] if before else (actors[0] if actors else None)
+    if actor is None and re.search(r"\b[Tt]hey\b", s):
+        prior = [a for e in earlier for a in _perpetrators(e)]
+        if prior:
+            actor = prior[-1]
+            notes.append("perpetrator taken from an earlier sentence (the text says \"they\")")
+    if actor is not None:
+        f["perpetrator_text"] = actor[0].text
+        if not actor[1]:
+            notes.append(f"perpetrator not in actor_phrases.csv: {actor[0].text!r} (add it with its actors)")
+        f["attribution"] = ("suspected" if _SUSPECTED.search(s) else "alleged" if _ALLEGED.search(s) else "stated")
+    else:
+        notes.append("no perpetrator named")
+
+    if c.count is not None:
+        for v in c.violations:
+            f[COUNT_COLUMN[v]] = c.count.text
+        try:
+            parse_count(c.count.text, extractor.tables.rules)
+        except ValueError as err:
+            notes.append(f"count: {err}")
+        f["victims_text"] = _victims(c.count.text, extractor, c.name, s, c.count)
+    else:
+        notes.append("no count found: fill it in, or drop the row")
+    if not f.get("victims_text"):
+        notes.append("victims: fill in")
+
+    victims = " ".join(filter(None, (f.get("victims_text"), c.count.text if c.count else "")))
+    f["victim_type"] = ("security forces" if _SECURITY.search(victims) else
+                        "alleged fighters" if _FIGHTERS.search(victims) else "civilians" if victims else "unknown")
+    notes.append("victim_type and victim_tags proposed from the victims' words: check")
+    tail = s[c.count.end:c.count.end + 60] if c.count else ""
+    including = re.match(r"^, including [^,;.]+", tail)
+    tag_text = victims + (including.group() if including else "")
+    f["victim_tags"] = ";".join(t for t, pattern in _TAG_WORDS.items() if re.search(pattern, tag_text))
+
+    for pattern in _CLAIMANTS:
+        m = pattern.search(s)
+        if m:
+            f["claimant_text"] = m.group().strip()
+            if re.search(r"government|army|authorities", m.group(), re.I):
+                f["flags"] = ";".join(filter(None, (f.get("flags"), "party_figure")))
+            break
+    if c.violations & {"detention", "disappearance"} or "died in custody" in s:
+        later = [here["sentence"]] + here["later"]
+        for text in later:
+            m = next((m for p in _OUTCOMES for m in [p.search(text)] if m), None)
+            if m:
+                f["outcome_text"] = m.group()
+                break
+    if "died in custody" in s:
+        f["flags"] = ";".join(filter(None, (f.get("flags"), "death_in_custody")))
+    if "killing" in c.violations and f["victim_type"] in ("security forces", "alleged fighters"):
+        f["flags"] = ";".join(filter(None, (f.get("flags"), "combatants_killed")))
+    notes.append("summary: write one in your own words")
+
+    score = 0.3 + (0.3 if c.count else 0) + (0.15 if f.get("place_text") and not names else 0)
+    score += (0.1 if actor and actor[1] else 0) + (0.15 if f.get("date_text") else 0)
+    c.confidence = round(min(score, 1.0), 2)
+
+
+def _RELATIVE(text: str) -> bool:
+    return not re.search(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+                         r"December|\d{4})\b", text)
+
+
+def find(paragraph: Paragraph, extractor: Extractor) -> list[Candidate]:
+    """The candidates of one paragraph, in reading order."""
+    found, earlier = [], []
+    infos = []
+    for sentence in paragraph.sentences:
+        s = sentence.text
+        info = {"sentence": s, "dates": extractor.dates(s), "places": extractor.places(s), "actors": extractor.actors(s)}
+        info["counts"] = extractor.counts(s, info["dates"] + [p[0] for p in info["places"]], [a for a, _ in info["actors"]])
+        infos.append(info)
+    for i, sentence in enumerate(paragraph.sentences):
+        s, info = sentence.text, infos[i]
+        info["later"] = [x["sentence"] for x in infos[i + 1:]]
+        triggers = extractor.triggers(s)
+        counts = info["counts"]
+        orphans = governed(s, triggers, counts)
+        here = []
+        for count in counts:
+            if count.violations:
+                trigger = next(t for t, v, _, _ in triggers if v in count.violations)
+                here.append(Candidate(paragraph, s, sentence.start, set(count.violations), count.span, trigger,
+                                      name=count.name))
+        counted = bool(here)
+        for violation, trigger in orphans.items():
+            if not counted:
+                here.append(Candidate(paragraph, s, sentence.start, {violation}, None, trigger))
+        for c in sorted(here, key=lambda c: (c.count or c.trigger).start):
+            _fill(c, extractor, earlier, info)
+            found.append(c)
+        earlier.append(info)
+    return found
+
+
+def next_number(source_id: str, raw_dir: Path) -> int:
+    """The first mention number after those data/raw/incidents.csv already gives this source."""
+    path = Path(raw_dir) / "incidents.csv"
+    if not path.is_file():
+        return 1
+    ids = read_csv(path, ("mention_id",))["mention_id"]
+    numbers = [int(m[1]) for i in ids for m in [re.fullmatch(rf"{re.escape(source_id)}-(\d+)", i)] if m]
+    return max(numbers, default=0) + 1
+
+
+def propose(chapter: Path, source_id: str, year: int, reference_dir: Path = config.REFERENCE,
+            raw_dir: Path = config.RAW, text: str | None = None) -> pd.DataFrame:
+    """Candidate rows for one chapter (a text file or a saved web page), in incidents.csv's columns
+    followed by the review columns."""
+    text = read_chapter(chapter) if text is None else text
+    extractor = Extractor(Tables.load(reference_dir), year, text)
+    rows, number = [], next_number(source_id, raw_dir)
+    for paragraph in paragraphs(text, year):
+        if paragraph.footnote:
+            continue
+        for c in find(paragraph, extractor):
+            row = dict.fromkeys(COLUMNS, "")
+            row.update(c.fields)
+            row.update(mention_id=f"{source_id}-{number:03d}", source_id=source_id, section=paragraph.section,
+                       paragraph=str(paragraph.number), violations=";".join(v for v in config.VIOLATIONS if v in c.violations),
+                       sentence=c.sentence, missing_or_uncertain="; ".join(dict.fromkeys(c.notes)),
+                       confidence=c.confidence)
+            for column in row:
+                if column.endswith("_text") and row[column] and not _in_text(row[column], paragraph.text):
+                    raise AssertionError(f"{column} {row[column]!r} is not in paragraph {paragraph.number} of "
+                                         f"{paragraph.section!r}")
+            rows.append(row)
+            number += 1
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _in_text(phrase: str, text: str) -> bool:
+    """Each piece of a phrase (pieces joined by " ... ") is in the text, in order."""
+    position = 0
+    for piece in phrase.split(" ... "):
+        found = text.find(piece, position)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
