@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +33,7 @@ from malibrief.text import fold  # noqa: E402
 CHAPTERS = {"AI-2021": 2021, "AI-2022": 2022, "AI-2023": 2023, "AI-2024": 2024, "HRW-2025": 2025}
 COUNT = {v: f"{c}_text" for v, c in config.COUNT_COLUMNS.items()}
 READ = dict(dtype=str, keep_default_na=False)
+CHECK = config.ROOT.parent / "shared" / "tools" / "check_sources.py"
 
 
 def aliases_used(gazetteer: Gazetteer, phrase: str) -> set[str]:
@@ -70,7 +72,7 @@ def leave_out(source_id: str, incidents: pd.DataFrame, folder: Path) -> dict:
 
 def score(source_id: str, candidates: pd.DataFrame, incidents: pd.DataFrame) -> dict:
     coded = incidents[incidents["source_id"] == source_id]
-    found = count_same = place_same = 0
+    found = count_same = place_same = actor_same = 0
     for _, m in coded.iterrows():
         violations = [v for v, col in COUNT.items() if m[col]]
         here = candidates[(candidates["section"] == m["section"]) & (candidates["paragraph"] == m["paragraph"])]
@@ -81,6 +83,7 @@ def score(source_id: str, candidates: pd.DataFrame, incidents: pd.DataFrame) -> 
         count_same += all((per[v][COUNT[v]] == m[COUNT[v]]).any() for v in violations)
         matching = pd.concat(per.values())
         place_same += bool((matching["place_text"] == m["place_text"]).any())
+        actor_same += bool((matching["perpetrator_text"] == m["perpetrator_text"]).any())
     right = 0
     for _, c in candidates.iterrows():
         mentions = coded[(coded["section"] == c["section"]) & (coded["paragraph"] == c["paragraph"])]
@@ -88,7 +91,18 @@ def score(source_id: str, candidates: pd.DataFrame, incidents: pd.DataFrame) -> 
     return {"coded": len(coded), "candidates": len(candidates), "found": found, "right": right,
             "recall": found / len(coded), "precision": right / len(candidates) if len(candidates) else 0.0,
             "count_identical": count_same / found if found else 0.0,
-            "place_identical": place_same / found if found else 0.0}
+            "place_identical": place_same / found if found else 0.0,
+            "perpetrator_identical": actor_same / found if found else 0.0}
+
+
+def source_check(candidates: pd.DataFrame) -> str:
+    """The project's source check on the candidates, as the coder runs it: its last line's verdict."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "candidates.csv"
+        candidates.to_csv(path, index=False)
+        result = subprocess.run([sys.executable, str(CHECK), str(path)], capture_output=True, text=True)
+    missing = re.search(r"(\d+) not found", result.stdout)
+    return "passes" if result.returncode == 0 else f"{missing[1] if missing else '?'} not found"
 
 
 def main() -> None:
@@ -105,25 +119,29 @@ def main() -> None:
             removed = leave_out(source_id, incidents, Path(folder))
             left_out = propose(chapter, source_id, year, reference_dir=Path(folder), raw_dir=empty_raw)
         results[source_id] = {"seconds": round(seconds, 2), "removed": removed,
-                              "standing": score(source_id, standing, incidents),
-                              "left_out": score(source_id, left_out, incidents)}
+                              "standing": score(source_id, standing, incidents) | {"source_check": source_check(standing)},
+                              "left_out": score(source_id, left_out, incidents) | {"source_check": source_check(left_out)}}
     (ROOT / "bench" / "propose.json").write_text(json.dumps(results, indent=2) + "\n")
     for run in ("standing", "left_out"):
-        print(f"\n{run}\n| chapter | coded | candidates | found | recall | precision | count identical | place identical |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        print(f"\n{run}\n| chapter | coded | candidates | found | recall | precision | count identical | "
+              "place identical | perpetrator identical | source check |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         totals = {k: 0 for k in ("coded", "candidates", "found", "right")}
-        counts = places = 0
+        counts = places = actors = 0
         for source_id, r in results.items():
             s = r[run]
             print(f"| {source_id} | {s['coded']} | {s['candidates']} | {s['found']} | {s['recall']:.0%} | "
-                  f"{s['precision']:.0%} | {s['count_identical']:.0%} | {s['place_identical']:.0%} |")
+                  f"{s['precision']:.0%} | {s['count_identical']:.0%} | {s['place_identical']:.0%} | "
+                  f"{s['perpetrator_identical']:.0%} | {s['source_check']} |")
             for k in totals:
                 totals[k] += s[k]
             counts += s["count_identical"] * s["found"]
             places += s["place_identical"] * s["found"]
+            actors += s["perpetrator_identical"] * s["found"]
         t = totals
         print(f"| all | {t['coded']} | {t['candidates']} | {t['found']} | {t['found'] / t['coded']:.0%} | "
-              f"{t['right'] / t['candidates']:.0%} | {counts / t['found']:.0%} | {places / t['found']:.0%} |")
+              f"{t['right'] / t['candidates']:.0%} | {counts / t['found']:.0%} | {places / t['found']:.0%} | "
+              f"{actors / t['found']:.0%} | |")
     print("\nseconds per chapter:", {k: r["seconds"] for k, r in results.items()})
     print("removed when left out:", {k: r["removed"] for k, r in results.items()})
 

@@ -20,8 +20,8 @@ from ..counts import parse_count
 from ..dates import parse_date
 from ..schemas import INCIDENT_COLUMNS
 from .chapter import Paragraph, paragraphs, read_chapter
-from .extract import (_ALLEGED, _CLAIMANTS, _FIGHTERS, _OUTCOMES, _SECURITY, _SUSPECTED, _TAG_WORDS, ADVERBS,
-                      AUXILIARIES, COUNT_COLUMN, Candidate, Extractor, Span, Tables, nearest)
+from .extract import (_ALLEGED, _ALLEGED_SENTENCE, _CLAIMANTS, _FIGHTERS, _OUTCOMES, _SECURITY, _SUSPECTED, _TAG_WORDS, ADVERBS,
+                      AUXILIARIES, COUNT_COLUMN, STOP_WORDS, Candidate, Extractor, Span, Tables, nearest)
 
 REVIEW_COLUMNS = ("violations", "sentence", "missing_or_uncertain", "confidence", "confirmed")
 COLUMNS = (*INCIDENT_COLUMNS, *REVIEW_COLUMNS)
@@ -43,7 +43,8 @@ def governed(sentence: str, triggers, counts) -> dict:
     """Tie counts to triggers: returns {violation: trigger span} for triggers that govern no count."""
     orphans, previous_end = {}, 0
     for span, violation, victims, alone in triggers:
-        inside = [c for c in counts if c.span.start <= span.start and span.end <= c.span.end]
+        # a count that ends in the trigger ("130 deaths", "19 of those killed"), not "several detained politicians"
+        inside = [c for c in counts if c.span.start <= span.start and span.end == c.span.end]
         if inside:
             inside[0].violations.add(violation)
             previous_end = span.end
@@ -63,9 +64,12 @@ def governed(sentence: str, triggers, counts) -> dict:
                         chosen.append(c)
                     else:
                         break
+            elif re.search(r"\b(?:his|her|their)\s+$", sentence[:span.start]):
+                chosen = [c for c in counts if _same_clause(sentence, c.span.end, span.start)][:1]  # "his whereabouts"
             elif span.text.lower().endswith("ed"):
                 before = [c for c in counts if c.span.end <= span.start and _same_clause(sentence, c.span.end, span.start)]
                 chosen = before[-1:]
+        chosen = [_named(c, counts, sentence) for c in chosen]
         for c in chosen:
             c.violations.add(violation)
         if not chosen and alone:
@@ -74,13 +78,34 @@ def governed(sentence: str, triggers, counts) -> dict:
     return orphans
 
 
+def _named(count, counts, sentence: str):
+    """The list of names that follows a quantity as its apposition, when it names as many people
+    ("three political opposition leaders and critics of the junta, Abba Alhassane, El Bachir Thiam, and
+    Abdoul Karim Traoré"), else the quantity."""
+    if count.name:
+        return count
+    for other in counts:
+        gap = sentence[count.span.end:other.span.start]
+        if other.name and other.span.start > count.span.end and len(gap) <= 40 and gap.endswith(", ") \
+                and re.fullmatch(r"[^;.]*", gap):
+            try:
+                if parse_count(count.span.text)[0] == parse_count(other.span.text)[0]:
+                    return other
+            except ValueError:
+                return count
+    return count
+
+
 def _victims(count_text: str, extractor: Extractor, name: bool, sentence: str, count: Span) -> str:
     """The victims' words: the count's noun ("villagers" of "17 villagers"), or the description just
     before a name ("journalist Mohamed Youssouf Bathily")."""
     if name:
         m = re.search(r"(?:^|[,;] |\b(?:In|On|During) \w+, |\b(?:arrested|detained|abducted|executed) )"
-                      r"((?:[a-z][\w’'-]* ){1,4})$", sentence[:count.start])
-        return m.group(1).strip() if m else ""
+                      r"((?:[a-zA-Z][\w’'-]* ){1,4})$", sentence[:count.start])
+        words = m.group(1).split() if m else []
+        if not words or any(w.lower() in STOP_WORDS or extractor.is_trigger(w) for w in words):
+            return ""
+        return m.group(1).strip()
     m = re.match(r"^(?:(?:at least|more than|over|around|about|approximately|some|up to) )?"
                  r"(?:[\d,]+|\w+)(?: (?:hundred|thousand))?(?: of (?:the [\d,]+|those|them)| of)? ?(.*)$", count_text)
     rest = m.group(1) if m else ""
@@ -145,6 +170,8 @@ def _fill(c: Candidate, extractor: Extractor, earlier: list[dict], here: dict) -
         after = [(a, k) for a, k in actors if a.start >= c.trigger.end and re.search(r"\bby\b", s[c.trigger.end:a.start])
                  and len(s[c.trigger.end:a.start].split()) <= 6]
         actor = after[0] if after else None
+    if actor is None and c.trigger.text.lower().endswith("ing") and s[:c.trigger.start].endswith(", ") and actors:
+        actor = actors[0]  # ", killing 34 civilians": the subject of the sentence did it
     if actor is None:
         before = [(a, k) for a, k in actors if a.end <= c.trigger.start]
         actor = before[-1] if before else (actors[0] if actors else None)
@@ -157,7 +184,10 @@ def _fill(c: Candidate, extractor: Extractor, earlier: list[dict], here: dict) -
         f["perpetrator_text"] = actor[0].text
         if not actor[1]:
             notes.append(f"perpetrator not in actor_phrases.csv: {actor[0].text!r} (add it with its actors)")
-        f["attribution"] = ("suspected" if _SUSPECTED.search(s) else "alleged" if _ALLEGED.search(s) else "stated")
+        # the hedge that qualifies who did it: in or just before the perpetrator's words, or on the verb
+        near = s[max(actor[0].start - 30, 0):actor[0].end] + " " + s[max(c.trigger.start - 20, 0):c.trigger.start]
+        f["attribution"] = ("suspected" if _SUSPECTED.search(near) else
+                            "alleged" if _ALLEGED.search(near) or _ALLEGED_SENTENCE.search(s) else "stated")
     else:
         notes.append("no perpetrator named")
 

@@ -34,10 +34,10 @@ people persons person civilians villagers residents inhabitants men women childr
 boy girl soldiers soldier officers officer gendarmes policemen police fighters combatants militants jihadists
 terrorists members traders merchants herders farmers smallholders travellers passengers marketgoers worshippers
 youths students pupils leaders politicians journalists activists defenders officials servants figures
-individuals others detainees prisoners victims bodies corpses deaths dead relatives guests refugees chiefs
+individuals others detainees prisoners victims bodies corpses deaths relatives guests refugees chiefs
 elders teachers imams hunters miners drivers workers peacekeepers protesters demonstrators critics opponents
 supporters nationals citizens suspects hostages captives displaced
-""".split())
+""".split())  # not "dead": "shot four men dead" counts "four men"
 # Words that end a count's noun ("14 residents of Tonou, including ..."): function words and verbs.
 STOP_WORDS = frozenset("""
 in on at from by with during after before near including to for who which that whom whose were was had have
@@ -91,8 +91,8 @@ _OUTCOMES = [
                rf"(?: (?:on|in) (?:early |late )?(?:\d{{1,2}} )?{_MONTH}(?: \d{{1,2}})?)?"),
 ]
 _SUSPECTED = re.compile(r"\b(?:suspected|presumed|presumably)\b", re.I)
-_ALLEGED = re.compile(r"\b(?:allegedly|alleged|reportedly|local residents said|according to witnesses|"
-                      r"according to the victims)\b", re.I)
+_ALLEGED = re.compile(r"\b(?:allegedly|alleged|reportedly)\b", re.I)
+_ALLEGED_SENTENCE = re.compile(r"\b(?:local residents said|according to witnesses|according to the victims)", re.I)
 _TAG_WORDS = {
     "children": r"\b(?:child|children|boys?|girls?)\b",
     "women": r"\b(?:women|woman|sisters)\b",
@@ -216,6 +216,9 @@ class Extractor:
         self.vague = sorted(tables.rules.vague, key=len, reverse=True)
 
     # ---- triggers -------------------------------------------------------------------------------------
+    def is_trigger(self, word: str) -> bool:
+        return any(word.lower() == t for t, v, _, _ in self.tables.triggers if v != "none")
+
     def triggers(self, sentence: str) -> list[tuple[Span, str, str, bool]]:
         hits = _phrase_spans(sentence, [(t, (v, w, a)) for t, v, w, a in self.tables.triggers])
         return [(span, v, w, a) for span, (v, w, a) in hits if v != "none"]
@@ -345,14 +348,14 @@ class Extractor:
                 items.append([start, end, len(words)])
         joined = []
         for item in items:  # "Faty and Amy Cissé": two sisters, one surname
-            if joined and joined[-1][2] == 1 and sentence[joined[-1][1]:item[0]] == " and ":
-                joined[-1][1], joined[-1][2] = item[1], 2
+            if joined and joined[-1][2] == 1 and item[2] > 1 and sentence[joined[-1][1]:item[0]] == " and ":
+                joined[-1][1], joined[-1][2] = item[1], item[2]
             else:
                 joined.append(item)
         merged = []
         for item in (i for i in joined if i[2] > 1):
             gap = sentence[merged[-1][1]:item[0]] if merged else ""
-            if merged and re.fullmatch(r"(?:, and |, | and )(?:[a-z]+ ){0,3}", gap):
+            if merged and re.fullmatch(r"(?:, and |, | and )(?:[a-z]+ ){0,3}", gap) and "known as" not in gap:
                 merged[-1][1] = item[1]
             else:
                 merged.append(item)
@@ -372,10 +375,16 @@ class Extractor:
             s = Span(m.start(1), m.end(1), m.group(1))
             if not any(c.start < s.end and s.start < c.end for c in covered) and m.group(1) not in NOT_NAME_WORDS:
                 unknown.append(s)
-        for m in re.finditer(rf"\b(?:in|near|at|of) ({_NAME_WORD}(?:[ -]{_NAME_WORD})*)(?![\w’'-])", sentence):
-            s = Span(m.start(1), m.end(1), m.group(1))
+        named = rf"{_NAME_WORD}(?:[ -]{_NAME_WORD})*"
+        after_word = [(m.start(1), m.group(1)) for m in
+                      re.finditer(rf"\b(?:in|near|at) ({named})(?![\w’'-])", sentence)]
+        for m in re.finditer(rf"\b(?:village|villages|town|towns) of ({named}(?:(?:, | and ){named})*)", sentence):
+            after_word += [(m.start(1) + n.start(), n.group()) for n in re.finditer(named, m.group(1))]
+        for start, text in after_word:
+            s = Span(start, start + len(text), text)
             if (not any(c.start < s.end and s.start < c.end for c in covered + unknown)
-                    and not any(w in NOT_NAME_WORDS or w.lower() in self.lower_words for w in s.text.split())):
+                    and not any(re.sub(r"[’']s$", "", w) in NOT_NAME_WORDS or w.lower() in self.lower_words
+                                for w in s.text.split())):
                 unknown.append(s)
         marks = sorted(known + [(s, "unknown") for s in unknown], key=lambda e: e[0].start)
         tokens = list(re.finditer(r"[\w’'-]+|[^\w\s]", sentence))
@@ -395,7 +404,7 @@ class Extractor:
 
     @staticmethod
     def _bridgeable(gap: str) -> bool:
-        if re.match(r"^, (?:near|after|before)\b", gap):
+        if re.search(r", (?:near|after|before)\b", gap):
             return False
         words = re.findall(r"[\w’'-]+|[^\w\s]", gap)
         return len(words) <= 8 and all(fold(w) in GENERIC_WORDS or w in ",()" for w in words)
