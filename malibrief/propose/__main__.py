@@ -11,13 +11,8 @@ from pathlib import Path
 
 from .. import config
 from ..errors import DataError
-from ..export import write_all
-from .candidates import propose
+from .candidates import check_out_paths, propose, write
 from .chapter import read_chapter
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path.resolve().is_relative_to(folder.resolve())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,31 +23,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True, type=Path, help="the candidates CSV to write (never inside data/raw)")
     ap.add_argument("--reference-dir", type=Path, default=config.REFERENCE, help="folder of the reference tables")
     ap.add_argument("--raw-dir", type=Path, default=config.RAW,
-                    help="folder whose incidents.csv gives the next free mention number (read only)")
+                    help="folder whose incidents.csv gives the next free mention number (only read)")
     ap.add_argument("--sources-dir", type=Path,
                     help="also write the chapter's plain text there as <source_id lower case>.txt, so that "
-                         "check_sources.py --sources DIR can check the candidates (needed for a saved web page)")
+                         "check_sources.py --sources DIR can check the candidates (needed for a new chapter "
+                         "or a saved web page; under build/ or outside the project)")
     args = ap.parse_args(argv)
-    for option, path in (("--out", args.out), ("--sources-dir", args.sources_dir)):
-        if path is not None and _inside(path, config.RAW):
-            ap.error(f"{option} {path} is inside data/raw: propose never writes there; review the candidates, "
-                     "then append the confirmed rows to data/raw/incidents.csv yourself")
-    if args.sources_dir is not None and _inside(args.sources_dir, config.ROOT) \
-            and not _inside(args.sources_dir, config.ROOT / "build"):
-        ap.error(f"--sources-dir {args.sources_dir} is inside the project but not under build/: the sources' text "
-                 "is never committed")
+    try:
+        check_out_paths(args.out, args.sources_dir)
+    except ValueError as err:
+        ap.error(str(err))
     start = time.perf_counter()
     try:
         text = read_chapter(args.chapter)
         frame = propose(args.chapter, args.source_id, args.year, args.reference_dir, args.raw_dir, text=text)
+        write(frame, args.out, text, args.source_id, args.sources_dir)
     except (OSError, UnicodeDecodeError, ValueError, DataError) as err:
         print(f"propose: {args.chapter}: {err}", file=sys.stderr)
         return 2
-    write_all({args.out.name: frame.to_csv(index=False, lineterminator="\n")}, args.out.parent)
-    if args.sources_dir is not None:
-        write_all({f"{args.source_id.lower()}.txt": text}, args.sources_dir)
-    print(f"{len(frame)} candidates from {args.chapter} written to {args.out} "
-          f"({time.perf_counter() - start:.2f} s)")
+    print(f"{len(frame)} candidates from {args.chapter} written to {args.out} ({time.perf_counter() - start:.2f} s)")
     return 0
 
 

@@ -18,6 +18,7 @@ from .. import config
 from ..clean import read_csv
 from ..counts import parse_count
 from ..dates import parse_date
+from ..export import write_all
 from ..schemas import INCIDENT_COLUMNS
 from .chapter import Paragraph, paragraphs, read_chapter
 from .extract import (_ALLEGED, _ALLEGED_SENTENCE, _CLAIMANTS, _FIGHTERS, _OUTCOMES, _SECURITY, _SUSPECTED, _TAG_WORDS, ADVERBS,
@@ -309,6 +310,33 @@ def propose(chapter: Path, source_id: str, year: int, reference_dir: Path = conf
             rows.append(row)
             number += 1
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return Path(path).resolve().is_relative_to(Path(folder).resolve())
+
+
+def check_out_paths(out: Path | None = None, sources_dir: Path | None = None) -> None:
+    """Refuse to write into data/raw (the coder appends confirmed rows there by hand) or the chapter's
+    text anywhere in the project but build/ (the sources' text is never committed)."""
+    for what, path in (("the candidates file", out), ("the sources folder", sources_dir)):
+        if path is not None and _inside(path, config.RAW):
+            raise ValueError(f"{what} {path} is inside data/raw: propose never writes there; review the "
+                             "candidates, then append the confirmed rows to data/raw/incidents.csv yourself")
+    if sources_dir is not None and _inside(sources_dir, config.ROOT) and not _inside(sources_dir, config.ROOT / "build"):
+        raise ValueError(f"the sources folder {sources_dir} is inside the project but not under build/: "
+                         "the sources' text is never committed")
+
+
+def write(frame: pd.DataFrame, out: Path, text: str | None = None, source_id: str | None = None,
+          sources_dir: Path | None = None) -> None:
+    """The candidates CSV (minimal quoting, as data/raw/incidents.csv), and the chapter's plain text as
+    <source_id lower case>.txt in sources_dir, for `check_sources.py --sources sources_dir`."""
+    out = Path(out)
+    check_out_paths(out, sources_dir)
+    write_all({out.name: frame.to_csv(index=False, lineterminator="\n")}, out.parent)
+    if sources_dir is not None:
+        write_all({f"{source_id.lower()}.txt": text}, Path(sources_dir))
 
 
 def _in_text(phrase: str, text: str) -> bool:
