@@ -84,12 +84,15 @@ def score(source_id: str, candidates: pd.DataFrame, incidents: pd.DataFrame) -> 
         matching = pd.concat(per.values())
         place_same += bool((matching["place_text"] == m["place_text"]).any())
         actor_same += bool((matching["perpetrator_text"] == m["perpetrator_text"]).any())
-    right = 0
+    right = exact = 0
     for _, c in candidates.iterrows():
         mentions = coded[(coded["section"] == c["section"]) & (coded["paragraph"] == c["paragraph"])]
         right += any(any(m[COUNT[v]] for v in c["violations"].split(";")) for _, m in mentions.iterrows())
-    return {"coded": len(coded), "candidates": len(candidates), "found": found, "right": right,
+        exact += any(any(c[COUNT[v]] and c[COUNT[v]] == m[COUNT[v]] for v in c["violations"].split(";"))
+                     for _, m in mentions.iterrows())
+    return {"coded": len(coded), "candidates": len(candidates), "found": found, "right": right, "exact": exact,
             "recall": found / len(coded), "precision": right / len(candidates) if len(candidates) else 0.0,
+            "exact_rows": exact / len(candidates) if len(candidates) else 0.0,
             "count_identical": count_same / found if found else 0.0,
             "place_identical": place_same / found if found else 0.0,
             "perpetrator_identical": actor_same / found if found else 0.0}
@@ -124,15 +127,15 @@ def main() -> None:
     (ROOT / "bench" / "propose.json").write_text(json.dumps(results, indent=2) + "\n")
     for run in ("standing", "left_out"):
         print(f"\n{run}\n| chapter | coded | candidates | found | recall | precision | count identical | "
-              "place identical | perpetrator identical | source check |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-        totals = {k: 0 for k in ("coded", "candidates", "found", "right")}
+              "place identical | perpetrator identical | rows with a coded count | source check |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        totals = {k: 0 for k in ("coded", "candidates", "found", "right", "exact")}
         counts = places = actors = 0
         for source_id, r in results.items():
             s = r[run]
             print(f"| {source_id} | {s['coded']} | {s['candidates']} | {s['found']} | {s['recall']:.0%} | "
                   f"{s['precision']:.0%} | {s['count_identical']:.0%} | {s['place_identical']:.0%} | "
-                  f"{s['perpetrator_identical']:.0%} | {s['source_check']} |")
+                  f"{s['perpetrator_identical']:.0%} | {s['exact_rows']:.0%} | {s['source_check']} |")
             for k in totals:
                 totals[k] += s[k]
             counts += s["count_identical"] * s["found"]
@@ -141,7 +144,7 @@ def main() -> None:
         t = totals
         print(f"| all | {t['coded']} | {t['candidates']} | {t['found']} | {t['found'] / t['coded']:.0%} | "
               f"{t['right'] / t['candidates']:.0%} | {counts / t['found']:.0%} | {places / t['found']:.0%} | "
-              f"{actors / t['found']:.0%} | |")
+              f"{actors / t['found']:.0%} | {t['exact'] / t['candidates']:.0%} | |")
     print("\nseconds per chapter:", {k: r["seconds"] for k, r in results.items()})
     print("removed when left out:", {k: r["removed"] for k, r in results.items()})
 
