@@ -269,7 +269,7 @@ def test_a_wrong_year_or_a_bad_triggers_table_is_a_clear_error(tmp_path):
     triggers = (reference / "triggers.csv").read_text(encoding="utf-8").splitlines()
     triggers[1] = triggers[1].replace("killing,killed,after", "murdering,killed,after", 1)
     (reference / "triggers.csv").write_text("\n".join(triggers) + "\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"triggers.csv, line 2, column 'violation': value 'murdering'"):
+    with pytest.raises(ValueError, match=r"triggers.csv, line 2, column 'violation': value 'murdering': must be one"):
         propose(chapter_path("AI-2023"), "AI-2023", 2023, reference_dir=reference)
 
 

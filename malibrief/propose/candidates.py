@@ -21,8 +21,8 @@ from ..dates import parse_date
 from ..export import write_all
 from ..schemas import INCIDENT_COLUMNS
 from .chapter import Paragraph, paragraphs, read_chapter
-from .extract import (_ALLEGED, _ALLEGED_SENTENCE, _CLAIMANTS, _FIGHTERS, _OUTCOMES, _SECURITY, _SUSPECTED, _TAG_WORDS, ADVERBS,
-                      AUXILIARIES, COUNT_COLUMN, STOP_WORDS, Candidate, Extractor, Span, Tables, nearest)
+from .extract import (ADVERBS, ALLEGED, ALLEGED_SENTENCE, AUXILIARIES, CLAIMANTS, COUNT_COLUMN, FIGHTERS, OUTCOMES,
+                      SECURITY, STOP_WORDS, SUSPECTED, TAG_WORDS, Candidate, Extractor, Span, Tables, nearest)
 
 REVIEW_COLUMNS = ("violations", "sentence", "missing_or_uncertain", "confidence", "confirmed")
 COLUMNS = (*INCIDENT_COLUMNS, *REVIEW_COLUMNS)
@@ -40,7 +40,7 @@ def _same_clause(sentence: str, a: int, b: int) -> bool:
     return ";" not in sentence[min(a, b):max(a, b)]
 
 
-def governed(sentence: str, triggers, counts) -> dict:
+def governed(sentence: str, triggers, counts, rules) -> dict:
     """Tie counts to triggers: returns {violation: trigger span} for triggers that govern no count."""
     orphans, previous_end = {}, 0
     for span, violation, victims, alone in triggers:
@@ -70,7 +70,7 @@ def governed(sentence: str, triggers, counts) -> dict:
             elif span.text.lower().endswith("ed"):
                 before = [c for c in counts if c.span.end <= span.start and _same_clause(sentence, c.span.end, span.start)]
                 chosen = before[-1:]
-        chosen = [_named(c, counts, sentence) for c in chosen]
+        chosen = [_named(c, counts, sentence, rules) for c in chosen]
         for c in chosen:
             c.violations.add(violation)
         if not chosen and alone:
@@ -79,7 +79,7 @@ def governed(sentence: str, triggers, counts) -> dict:
     return orphans
 
 
-def _named(count, counts, sentence: str):
+def _named(count, counts, sentence: str, rules):
     """The list of names that follows a quantity as its apposition, when it names as many people
     ("three political opposition leaders and critics of the junta, Abba Alhassane, El Bachir Thiam, and
     Abdoul Karim Traoré"), else the quantity."""
@@ -90,7 +90,7 @@ def _named(count, counts, sentence: str):
         if other.name and other.span.start > count.span.end and len(gap) <= 40 and gap.endswith(", ") \
                 and re.fullmatch(r"[^;.]*", gap):
             try:
-                if parse_count(count.span.text)[0] == parse_count(other.span.text)[0]:
+                if parse_count(count.span.text, rules)[0] == parse_count(other.span.text, rules)[0]:
                     return other
             except ValueError:
                 return count
@@ -126,10 +126,11 @@ def _fill(c: Candidate, extractor: Extractor, earlier: list[dict], here: dict) -
     s, f, notes = c.sentence, c.fields, c.notes
     anchor = c.count or c.trigger
 
-    date = nearest(here["dates"], anchor)
+    date, relative = nearest(here["dates"], anchor), False
     if date is None:
         date = extractor.relative_date(s)
-        if date is not None:
+        relative = date is not None
+        if relative:
             notes.append("relative date: set date_from to the mention it counts from")
     if date is None:
         prior = [d for e in earlier for d in e["dates"]]
@@ -139,7 +140,7 @@ def _fill(c: Candidate, extractor: Extractor, earlier: list[dict], here: dict) -
         else:
             notes.append("no date")
     f["date_text"] = date.text if date else ""
-    if date is not None and not _RELATIVE(date.text):
+    if date is not None and not relative:
         span = parse_date(date.text, extractor.year)
         if span.end.year < extractor.year:
             f["flags"] = "before_chapter_year"
@@ -176,19 +177,21 @@ def _fill(c: Candidate, extractor: Extractor, earlier: list[dict], here: dict) -
     if actor is None:
         before = [(a, k) for a, k in actors if a.end <= c.trigger.start]
         actor = before[-1] if before else (actors[0] if actors else None)
+    actor_sentence = s
     if actor is None and re.search(r"\b[Tt]hey\b", s):
-        prior = [a for e in earlier for a in _perpetrators(e)]
+        prior = [(a, e["sentence"]) for e in earlier for a in _perpetrators(e)]
         if prior:
-            actor = prior[-1]
+            actor, actor_sentence = prior[-1]
             notes.append("perpetrator taken from an earlier sentence (the text says \"they\")")
     if actor is not None:
         f["perpetrator_text"] = actor[0].text
         if not actor[1]:
             notes.append(f"perpetrator not in actor_phrases.csv: {actor[0].text!r} (add it with its actors)")
         # the hedge that qualifies who did it: in or just before the perpetrator's words, or on the verb
-        near = s[max(actor[0].start - 30, 0):actor[0].end] + " " + s[max(c.trigger.start - 20, 0):c.trigger.start]
-        f["attribution"] = ("suspected" if _SUSPECTED.search(near) else
-                            "alleged" if _ALLEGED.search(near) or _ALLEGED_SENTENCE.search(s) else "stated")
+        near = (actor_sentence[max(actor[0].start - 30, 0):actor[0].end] + " "
+                + s[max(c.trigger.start - 20, 0):c.trigger.start])
+        f["attribution"] = ("suspected" if SUSPECTED.search(near) else
+                            "alleged" if ALLEGED.search(near) or ALLEGED_SENTENCE.search(s) else "stated")
     else:
         notes.append("no perpetrator named")
 
@@ -206,15 +209,15 @@ def _fill(c: Candidate, extractor: Extractor, earlier: list[dict], here: dict) -
         notes.append("victims: fill in")
 
     victims = " ".join(filter(None, (f.get("victims_text"), c.count.text if c.count else "")))
-    f["victim_type"] = ("security forces" if _SECURITY.search(victims) else
-                        "alleged fighters" if _FIGHTERS.search(victims) else "civilians" if victims else "unknown")
+    f["victim_type"] = ("security forces" if SECURITY.search(victims) else
+                        "alleged fighters" if FIGHTERS.search(victims) else "civilians" if victims else "unknown")
     notes.append("victim_type and victim_tags proposed from the victims' words: check")
     tail = s[c.count.end:c.count.end + 60] if c.count else ""
     including = re.match(r"^, including [^,;.]+", tail)
     tag_text = victims + (including.group() if including else "")
-    f["victim_tags"] = ";".join(t for t, pattern in _TAG_WORDS.items() if re.search(pattern, tag_text))
+    f["victim_tags"] = ";".join(t for t, pattern in TAG_WORDS.items() if re.search(pattern, tag_text))
 
-    for pattern in _CLAIMANTS:
+    for pattern in CLAIMANTS:
         m = pattern.search(s)
         if m:
             f["claimant_text"] = m.group().strip()
@@ -224,7 +227,7 @@ def _fill(c: Candidate, extractor: Extractor, earlier: list[dict], here: dict) -
     if c.violations & {"detention", "disappearance"} or "died in custody" in s:
         later = [here["sentence"]] + here["later"]
         for text in later:
-            m = next((m for p in _OUTCOMES for m in [p.search(text)] if m), None)
+            m = next((m for p in OUTCOMES for m in [p.search(text)] if m), None)
             if m:
                 f["outcome_text"] = m.group()
                 break
@@ -237,11 +240,6 @@ def _fill(c: Candidate, extractor: Extractor, earlier: list[dict], here: dict) -
     score = 0.3 + (0.3 if c.count else 0) + (0.15 if f.get("place_text") and not names else 0)
     score += (0.1 if actor and actor[1] else 0) + (0.15 if f.get("date_text") else 0)
     c.confidence = round(min(score, 1.0), 2)
-
-
-def _RELATIVE(text: str) -> bool:
-    return not re.search(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-                         r"December|\d{4})\b", text)
 
 
 def find(paragraph: Paragraph, extractor: Extractor) -> list[Candidate]:
@@ -258,17 +256,17 @@ def find(paragraph: Paragraph, extractor: Extractor) -> list[Candidate]:
         info["later"] = [x["sentence"] for x in infos[i + 1:]]
         triggers = extractor.triggers(s)
         counts = info["counts"]
-        orphans = governed(s, triggers, counts)
+        orphans = governed(s, triggers, counts, extractor.tables.rules)
         here = []
         for count in counts:
             if count.violations:
                 trigger = next(t for t, v, _, _ in triggers if v in count.violations)
-                here.append(Candidate(paragraph, s, sentence.start, set(count.violations), count.span, trigger,
+                here.append(Candidate(s, set(count.violations), count.span, trigger,
                                       name=count.name))
         counted = bool(here)
         for violation, trigger in orphans.items():
             if not counted:
-                here.append(Candidate(paragraph, s, sentence.start, {violation}, None, trigger))
+                here.append(Candidate(s, {violation}, None, trigger))
         for c in sorted(here, key=lambda c: (c.count or c.trigger).start):
             _fill(c, extractor, earlier, info)
             found.append(c)

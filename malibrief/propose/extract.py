@@ -13,16 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
-
 from .. import config
 from ..actors import ActorIndex, phrase_key
 from ..clean import read_csv
-from ..counts import CountRules, parse_count
+from ..errors import Problem, raise_if
+from ..counts import CountRules
 from ..dates import DateSpan, MONTHS, parse_date
 from ..places import GENERIC_WORDS, Gazetteer
 from ..text import fold, normalise
-from .chapter import Paragraph
 
 TRIGGERS_FILE = "triggers.csv"
 VIOLATIONS = config.VIOLATIONS
@@ -65,9 +63,6 @@ Photo Images Getty Independence Day Camp Support Islam Muslims Sécurité Web MP
 _TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d])|\d+|[^\W\d_](?:[\w’'\-]*\w)?|[^\w\s]")
 _NUMBER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$")
 _NAME_WORD = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ’'ѐ]+(?:-[A-Z][a-zà-öø-ÿ]+)?"
-_NAME = rf"{_NAME_WORD}(?: {_NAME_WORD})+"
-_NAME_ITEM = rf"(?:{_NAME_WORD} and )?{_NAME}"
-_NAME_LIST = re.compile(rf"(?<![\w’'-]){_NAME_ITEM}(?:(?:, and |, | and )(?:[a-z]+ ){{0,3}}{_NAME_ITEM})*(?![\w-])")
 _MONTH = "(?:" + "|".join(MONTH_NAMES) + ")"
 _DATE_CORE = (rf"(?:\d{{1,2}} and \d{{1,2}} {_MONTH}|\d{{1,2}} {_MONTH} and \d{{1,2}} {_MONTH}|"
               rf"{_MONTH} \d{{1,2}} and \d{{1,2}}|\d{{1,2}} {_MONTH}(?: \d{{4}})?|{_MONTH} \d{{1,2}}(?:, \d{{4}})?|"
@@ -77,23 +72,23 @@ _DATE = re.compile(rf"(?<!by )(?<!until )(?:\b(?:[Aa]lso in|[Ll]ater in|[Oo]n|[I
 _RELATIVE_DATE = re.compile(r"^(?:(?:[A-Z]\w+|\d+) (?:days?|weeks?) later|(?:Several |A few )?Days later|"
                             r"The (?:same|following|next) day|(?:During|In) the same month|Later that month|"
                             r"Soon afterwards|After the attack|Later)\b")
-_CLAIMANTS = [
+CLAIMANTS = [
     re.compile(r"\b[Aa]ccording to (?:[^,.;(]|\.(?=\w))+?(?=\d*(?:[,.;(]|$))"),
     re.compile(r"\b(?:[Tt]he |[Ll]ocal )?(?:government|army|authorities|residents|witnesses|UN|MINUSMA)"
                r" (?:said|announced|reported|stated)\b"),
     re.compile(r"\b[Aa]n investigation by [A-Z][\w]+"),
 ]
-_OUTCOMES = [
+OUTCOMES = [
     re.compile(r"\bdied in custody\b"),
-    re.compile(rf"\b(?:remained|remains|remain) (?:unknown|missing|in detention|in custody)\b"),
+    re.compile(r"\b(?:remained|remains|remain) (?:unknown|missing|in detention|in custody)\b"),
     re.compile(rf"\b(?:(?:were|was|been) )?(?:later )?(?:provisionally )?released"
                rf"(?: from (?:the )?(?:[A-ZÀ-Þ][\w’'-]* )?(?:prison|custody))?"
                rf"(?: (?:on|in) (?:early |late )?(?:\d{{1,2}} )?{_MONTH}(?: \d{{1,2}})?)?"),
 ]
-_SUSPECTED = re.compile(r"\b(?:suspected|presumed|presumably)\b", re.I)
-_ALLEGED = re.compile(r"\b(?:allegedly|alleged|reportedly)\b", re.I)
-_ALLEGED_SENTENCE = re.compile(r"\b(?:local residents said|according to witnesses|according to the victims)", re.I)
-_TAG_WORDS = {
+SUSPECTED = re.compile(r"\b(?:suspected|presumed|presumably)\b", re.I)
+ALLEGED = re.compile(r"\b(?:allegedly|alleged|reportedly)\b", re.I)
+ALLEGED_SENTENCE = re.compile(r"\b(?:local residents said|according to witnesses|according to the victims)", re.I)
+TAG_WORDS = {
     "children": r"\b(?:child|children|boys?|girls?)\b",
     "women": r"\b(?:women|woman|sisters)\b",
     "Fulani": r"\bFulani\b",
@@ -107,8 +102,8 @@ _TAG_WORDS = {
     "travellers": r"\b(?:travellers|passengers)\b",
     "protesters": r"\bprotest",
 }
-_SECURITY = re.compile(r"\b(?:soldiers?|officers?|gendarmes|police\w*|peacekeepers)\b", re.I)
-_FIGHTERS = re.compile(r"\b(?:jihadists|terrorists|fighters|militants|combatants)\b", re.I)
+SECURITY = re.compile(r"\b(?:soldiers?|officers?|gendarmes|police\w*|peacekeepers)\b", re.I)
+FIGHTERS = re.compile(r"\b(?:jihadists|terrorists|fighters|militants|combatants)\b", re.I)
 _ACTOR_HEAD = re.compile(
     r"\b(?:(?:unidentified|armed|alleged|suspected|presumed|Malian|[A-Z][\w’'-]+) ){1,4}"
     r"(?:soldiers|forces|fighters|militiamen|gunmen|hunters|troops|assailants|combatants|men|members|personnel)\b")
@@ -124,7 +119,6 @@ class Span:
 @dataclass
 class Tables:
     """The reference tables propose reads, from one folder (the project's by default)."""
-    reference_dir: Path
     triggers: list[tuple[str, str, str, bool]]  # (phrase, violation, where the victims are, alone), longest first
     gazetteer: Gazetteer
     actors: ActorIndex
@@ -133,17 +127,12 @@ class Tables:
     @classmethod
     def load(cls, reference_dir: Path = config.REFERENCE) -> "Tables":
         reference_dir = Path(reference_dir)
-        triggers = read_csv(reference_dir / TRIGGERS_FILE, ("violation", "trigger", "victims", "alone"))
-        for line, row in triggers.iterrows():
-            if row["violation"] not in (*VIOLATIONS, "none"):
-                raise ValueError(f"{reference_dir / TRIGGERS_FILE}, line {line}, column 'violation': value "
-                                 f"{row['violation']!r}: must be one of {', '.join(VIOLATIONS)} or none")
-            if row["violation"] != "none" and row["victims"] not in ("after", "before"):
-                raise ValueError(f"{reference_dir / TRIGGERS_FILE}, line {line}, column 'victims': value "
-                                 f"{row['victims']!r}: must be after or before")
-            if row["violation"] != "none" and row["alone"] not in ("yes", "no"):
-                raise ValueError(f"{reference_dir / TRIGGERS_FILE}, line {line}, column 'alone': value "
-                                 f"{row['alone']!r}: must be yes or no")
+        path = reference_dir / TRIGGERS_FILE
+        triggers = read_csv(path, ("violation", "trigger", "victims", "alone"))
+        allowed = {"violation": (*VIOLATIONS, "none"), "victims": ("after", "before"), "alone": ("yes", "no")}
+        raise_if(Problem(str(path), line, column, row[column], f"must be one of {', '.join(values)}")
+                 for line, row in triggers.iterrows() for column, values in allowed.items()
+                 if (column == "violation" or row["violation"] != "none") and row[column] not in values)
         places = read_csv(reference_dir / "places.csv", ("place_id", "aliases"))
         actors = read_csv(reference_dir / "actors.csv", ("actor", "group"))
         phrases = read_csv(reference_dir / "actor_phrases.csv", ("perpetrator_text", "actors"))
@@ -151,7 +140,7 @@ class Tables:
         entries = sorted(((normalise(t).lower(), v, w, a == "yes") for t, v, w, a in
                           zip(triggers["trigger"], triggers["violation"], triggers["victims"], triggers["alone"])),
                          key=lambda e: -len(e[0]))
-        return cls(reference_dir, entries, Gazetteer(places.reset_index(drop=True)), ActorIndex(actors, phrases), rules)
+        return cls(entries, Gazetteer(places.reset_index(drop=True)), ActorIndex(actors, phrases), rules)
 
 
 @dataclass
@@ -163,9 +152,7 @@ class Count:
 
 @dataclass
 class Candidate:
-    paragraph: Paragraph
     sentence: str
-    sentence_start: int
     violations: set
     count: Span | None
     trigger: Span
