@@ -24,7 +24,7 @@ from malibrief import config
 from malibrief.counts import parse_count
 from malibrief.propose.__main__ import main
 from malibrief.propose.candidates import COLUMNS, propose, write
-from malibrief.propose.chapter import is_heading, paragraphs, read_chapter
+from malibrief.propose.chapter import html_to_text, is_heading, paragraphs, read_chapter
 from malibrief.propose.review import confirmed, marked, read_candidates
 from malibrief.schemas import INCIDENT_COLUMNS
 
@@ -222,6 +222,18 @@ def test_a_saved_web_page_gives_the_same_candidates_as_the_text(tmp_path):
     from_text = propose(chapter_path("AI-2022"), "AI-2022", 2022)
     from_page = propose(page, "AI-2022", 2022)
     pd.testing.assert_frame_equal(from_text, from_page)
+
+
+def test_markup_is_stripped_to_one_line_per_block():
+    page = ("<html><body><nav><p>Menu</p></nav><div><h1>Mali 2030</h1><div>On 3 May, soldiers<br>killed <b>4</b>"
+            " men.<sup>1</sup></div><ul><li><p>Item</p></li></ul></div><footer>Legal</footer></body></html>")
+    assert html_to_text(page) == "Mali 2030\n\nOn 3 May, soldiers killed 4 men.1\n\nItem\n"
+
+
+def test_a_byte_order_mark_does_not_hide_the_title(tmp_path):
+    path = own_chapter(tmp_path)
+    path.write_text("\ufeff" + OWN_CHAPTER, encoding="utf-8")
+    assert len(propose(path, "AI-2030", 2030)) == 2
 
 
 def test_the_command_on_a_saved_page_writes_what_the_source_check_needs(tmp_path):

@@ -18,7 +18,7 @@ from sentencex import get_sentence_boundaries
 STOP_HEADINGS = re.compile(r"newsroom$", re.I)
 # A footnote line ("  1. “Mali: ...”, 16 June"): the title of a cited document, not the chapter's words.
 FOOTNOTE = re.compile(r"^\s+\d+\.\s")
-HTML_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "figcaption", "dt", "dd", "td", "th")
+HTML_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "figcaption", "dt", "dd", "td", "th", "div")
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,14 @@ def title_of(line: str, year: int) -> str | None:
 
 
 def html_to_text(html: str) -> str:
-    """One line per block element (heading, paragraph, list item), blank lines between them, as in the
-    plain-text chapters; inline markup (links, emphasis, footnote marks) is joined without spaces."""
+    """One line per innermost block element (heading, paragraph, list item, a div of text), blank lines
+    between them, as in the plain-text chapters; inline markup (links, emphasis, footnote marks) is joined
+    without spaces; scripts, navigation and the page footer are dropped."""
     soup = BeautifulSoup(html, "html.parser")
-    for element in soup(["script", "style", "noscript", "template"]):
+    for element in soup(["script", "style", "noscript", "template", "nav", "footer"]):
         element.decompose()
+    for br in soup("br"):
+        br.replace_with(" ")
     blocks = [el for el in soup.find_all(HTML_BLOCKS) if not el.find(HTML_BLOCKS)]
     lines = [" ".join(el.get_text().split()) for el in blocks]
     return "\n\n".join(line for line in lines if line) + "\n"
@@ -63,7 +66,7 @@ def html_to_text(html: str) -> str:
 
 def read_chapter(path: Path) -> str:
     """The chapter's plain text; a saved web page (.html, .htm, or text that starts with markup) is stripped."""
-    text = Path(path).read_text(encoding="utf-8")
+    text = Path(path).read_text(encoding="utf-8-sig")
     if Path(path).suffix.lower() in (".html", ".htm") or re.match(r"\s*<(?:!doctype|html)", text, re.I):
         return html_to_text(text)
     return text
