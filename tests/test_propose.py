@@ -40,6 +40,8 @@ Armed groups
 On 4 May, the GSIM killed twelve herders near Xyzville village, Mopti region.
 
 In June, Moussa Kanté Diallo, a teacher, was abducted by unidentified individuals in Bamako.
+
+Gunmen kidnapped two aid workers in Bamako on 3 March. Their whereabouts remain unknown.
 """
 
 
@@ -198,6 +200,16 @@ def test_a_count_in_words_and_a_name_in_our_own_words(tmp_path):
     assert row["perpetrator_text"] == "unidentified individuals" and row["place_text"] == "Bamako"
 
 
+def test_one_row_per_count_and_an_unknown_actor_in_our_own_words(tmp_path):
+    """The second sentence repeats the disappearance: it gives the outcome, not another row."""
+    frame = propose(own_chapter(tmp_path), "AI-2030", 2030)
+    rows = frame[frame["paragraph"] == "3"]
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    assert (row["disappeared_text"], row["outcome_text"], row["date_text"]) == ("two aid workers", "remain unknown", "on 3 March")
+    assert "perpetrator not in actor_phrases.csv: 'Gunmen'" in row["missing_or_uncertain"]
+
+
 # ---------------------------------------------------------------- input and output
 
 
@@ -233,7 +245,7 @@ def test_markup_is_stripped_to_one_line_per_block():
 def test_a_byte_order_mark_does_not_hide_the_title(tmp_path):
     path = own_chapter(tmp_path)
     path.write_text("\ufeff" + OWN_CHAPTER, encoding="utf-8")
-    assert len(propose(path, "AI-2030", 2030)) == 2
+    assert len(propose(path, "AI-2030", 2030)) == 3
 
 
 def test_the_command_on_a_saved_page_writes_what_the_source_check_needs(tmp_path):

@@ -242,6 +242,24 @@ def _fill(c: Candidate, extractor: Extractor, earlier: list[dict], here: dict) -
     c.confidence = round(min(score, 1.0), 2)
 
 
+def _blame(found: list[Candidate], violation: str, trigger: Span, info: dict) -> None:
+    """A later sentence that only names who did it ("... blamed the army for the killings") gives the
+    perpetrator to the paragraph's last candidate of that violation, if it had none."""
+    target = next((c for c in reversed(found) if violation in c.violations), None)
+    actors = [a for a, _ in _perpetrators(info)]
+    if target is None or target.fields.get("perpetrator_text") or not actors:
+        return
+    before = [a for a in actors if a.end <= trigger.start]
+    actor = before[-1] if before else actors[0]
+    known = dict(info["actors"])[actor]
+    target.fields["perpetrator_text"] = actor.text
+    target.fields["attribution"] = "alleged" if ALLEGED.search(info["sentence"]) else "stated"
+    target.notes[:] = [n for n in target.notes if n != "no perpetrator named"]
+    target.notes.insert(0, "perpetrator taken from a later sentence of the paragraph: check the attribution")
+    if not known:
+        target.notes.insert(1, f"perpetrator not in actor_phrases.csv: {actor.text!r} (add it with its actors)")
+
+
 def find(paragraph: Paragraph, extractor: Extractor) -> list[Candidate]:
     """The candidates of one paragraph, in reading order."""
     found, earlier = [], []
@@ -263,10 +281,14 @@ def find(paragraph: Paragraph, extractor: Extractor) -> list[Candidate]:
                 trigger = next(t for t, v, _, _ in triggers if v in count.violations)
                 here.append(Candidate(s, set(count.violations), count.span, trigger,
                                       name=count.name))
-        counted = bool(here)
+        # a trigger without a count makes a row only in a sentence without one, for a violation the
+        # paragraph has not yet proposed ("they were detained in the Hombori army camp" repeats the arrest)
+        proposed = {v for c in found for v in c.violations}
         for violation, trigger in orphans.items():
-            if not counted:
+            if not here and violation not in proposed:
                 here.append(Candidate(s, {violation}, None, trigger))
+            elif not here:
+                _blame(found, violation, trigger, info)
         for c in sorted(here, key=lambda c: (c.count or c.trigger).start):
             _fill(c, extractor, earlier, info)
             found.append(c)

@@ -106,7 +106,8 @@ SECURITY = re.compile(r"\b(?:soldiers?|officers?|gendarmes|police\w*|peacekeeper
 FIGHTERS = re.compile(r"\b(?:jihadists|terrorists|fighters|militants|combatants)\b", re.I)
 _ACTOR_HEAD = re.compile(
     r"\b(?:(?:unidentified|armed|alleged|suspected|presumed|Malian|[A-Z][\w’'-]+) ){1,4}"
-    r"(?:soldiers|forces|fighters|militiamen|gunmen|hunters|troops|assailants|combatants|men|members|personnel)\b")
+    r"(?:soldiers|forces|fighters|militiamen|gunmen|hunters|troops|assailants|combatants|men|members|personnel)\b"
+    r"|\b(?:[Gg]unmen|[Aa]ssailants|[Aa]ttackers|[Kk]idnappers|[Mm]ilitiamen|[Tt]roops)\b")
 
 
 @dataclass(frozen=True)
