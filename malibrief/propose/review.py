@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import config
 from ..clean import read_csv
 from ..schemas import INCIDENT_COLUMNS
-from .candidates import COLUMNS
-from .chapter import paragraphs
+from .candidates import COLUMNS, propose, write
+from .chapter import paragraphs, read_chapter
 
 PHRASE_COLUMNS = ("date_text", "place_text", "perpetrator_text", "victims_text", "killed_text", "detained_text",
                   "disappeared_text", "claimant_text", "outcome_text")
@@ -83,6 +84,16 @@ def confirmed(candidates: pd.DataFrame, accepted=()) -> pd.DataFrame:
         raise ValueError(f"accepted ids not among the candidates: {', '.join(sorted(unknown))}")
     keep = candidates["mention_id"].isin(accepted) | candidates["confirmed"].str.strip().str.lower().isin(YES)
     return candidates.loc[keep, list(INCIDENT_COLUMNS)].reset_index(drop=True)
+
+
+def for_review(chapter: Path, source_id: str, year: int, out: Path, sources_dir: Path | None = None,
+               reference_dir: Path = config.REFERENCE, refresh: bool = False) -> tuple[pd.DataFrame, str]:
+    """The candidates to review and the chapter's text: proposed and written to `out` the first time (or
+    when `refresh`), read back from `out` afterwards so that the coder's edits there are kept."""
+    text = read_chapter(chapter)
+    if refresh or not Path(out).exists():
+        write(propose(chapter, source_id, year, reference_dir, config.RAW, text=text), out, text, source_id, sources_dir)
+    return read_candidates(out), text
 
 
 def read_candidates(path: Path) -> pd.DataFrame:
