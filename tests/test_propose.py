@@ -25,7 +25,7 @@ from malibrief.counts import parse_count
 from malibrief.propose.__main__ import main
 from malibrief.propose.candidates import COLUMNS, propose, write
 from malibrief.propose.chapter import html_to_text, is_heading, paragraphs, read_chapter
-from malibrief.propose.review import confirmed, marked, read_candidates
+from malibrief.propose.review import confirmed, for_review, marked, read_candidates
 from malibrief.schemas import INCIDENT_COLUMNS
 
 CHAPTERS = {"AI-2021": 2021, "AI-2022": 2022, "AI-2023": 2023, "AI-2024": 2024, "HRW-2025": 2025}
@@ -312,6 +312,18 @@ def test_confirmed_rows_have_the_columns_of_incidents_csv(proposed):
     assert rows["mention_id"].tolist() == frame["mention_id"].iloc[:2].tolist()
     with pytest.raises(ValueError, match="not among the candidates"):
         confirmed(frame, ["AI-2024-999"])
+
+
+def test_review_keeps_the_coders_edits_unless_asked_to_propose_again(tmp_path):
+    out = tmp_path / "candidates.csv"
+    first, _ = for_review(own_chapter(tmp_path), "AI-2030", 2030, out)
+    edited = first.copy()
+    edited.loc[0, "confirmed"], edited.loc[0, "summary"] = "yes", "Our own summary."
+    write(edited, out)
+    again, _ = for_review(own_chapter(tmp_path), "AI-2030", 2030, out)
+    assert again.loc[0, "summary"] == "Our own summary." and confirmed(again)["summary"].tolist() == ["Our own summary."]
+    fresh, _ = for_review(own_chapter(tmp_path), "AI-2030", 2030, out, refresh=True)
+    assert fresh.loc[0, "summary"] == ""
 
 
 @pytest.mark.slow
