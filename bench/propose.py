@@ -10,6 +10,7 @@ shares one of its violations. Writes bench/propose.json and prints the tables th
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -28,6 +29,7 @@ from malibrief import config  # noqa: E402
 from malibrief.places import Gazetteer  # noqa: E402
 from malibrief.actors import phrase_key  # noqa: E402
 from malibrief.propose.candidates import propose  # noqa: E402
+from malibrief.propose.chapter import is_heading  # noqa: E402
 from malibrief.text import fold  # noqa: E402
 
 CHAPTERS = {"AI-2021": 2021, "AI-2022": 2022, "AI-2023": 2023, "AI-2024": 2024, "HRW-2025": 2025}
@@ -108,6 +110,20 @@ def source_check(candidates: pd.DataFrame) -> str:
     return "passes" if result.returncode == 0 else f"{missing[1] if missing else '?'} not found"
 
 
+def as_page(text: str) -> str:
+    """The chapter as a saved web page would hold it: one heading or paragraph element per line."""
+    return "<!DOCTYPE html><html><body><nav><p>Menu</p></nav><main>" + "".join(
+        f"<{'h2' if is_heading(line) else 'p'}>{html.escape(line.strip())}</{'h2' if is_heading(line) else 'p'}>"
+        for line in text.splitlines() if line.strip()) + "</main><footer><p>Legal</p></footer></body></html>"
+
+
+def same_from_page(chapter: Path, source_id: str, year: int, raw_dir: Path, standing: pd.DataFrame) -> bool:
+    with tempfile.TemporaryDirectory() as folder:
+        page = Path(folder) / f"{source_id.lower()}.html"
+        page.write_text(as_page(chapter.read_text(encoding="utf-8")), encoding="utf-8")
+        return propose(page, source_id, year, raw_dir=raw_dir).equals(standing)
+
+
 def main() -> None:
     incidents = pd.read_csv(config.RAW / "incidents.csv", **READ)
     # Number candidates after an empty raw folder, as for a new chapter: the ids play no part in the scores.
@@ -122,6 +138,7 @@ def main() -> None:
             removed = leave_out(source_id, incidents, Path(folder))
             left_out = propose(chapter, source_id, year, reference_dir=Path(folder), raw_dir=empty_raw)
         results[source_id] = {"seconds": round(seconds, 2), "removed": removed,
+                              "html_copy_same": same_from_page(chapter, source_id, year, empty_raw, standing),
                               "standing": score(source_id, standing, incidents) | {"source_check": source_check(standing)},
                               "left_out": score(source_id, left_out, incidents) | {"source_check": source_check(left_out)}}
     (ROOT / "bench" / "propose.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -147,6 +164,7 @@ def main() -> None:
               f"{actors / t['found']:.0%} | {t['exact'] / t['candidates']:.0%} | |")
     print("\nseconds per chapter:", {k: r["seconds"] for k, r in results.items()})
     print("removed when left out:", {k: r["removed"] for k, r in results.items()})
+    print("a saved-page copy gives the same candidates:", {k: r["html_copy_same"] for k, r in results.items()})
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from sentencex import get_sentence_boundaries
 # Headings that end the chapter: Amnesty's pages append a list of older news items ("Mali Newsroom").
 STOP_HEADINGS = re.compile(r"newsroom$", re.I)
 # A footnote line ("  1. “Mali: ...”, 16 June"): the title of a cited document, not the chapter's words.
-FOOTNOTE = re.compile(r"^\s+\d+\.\s")
+FOOTNOTE = re.compile(r"^\s*\d{1,2}\.\s")
 HTML_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "figcaption", "dt", "dd", "td", "th", "div")
 
 
@@ -59,17 +59,22 @@ def html_to_text(html: str) -> str:
         element.decompose()
     for br in soup("br"):
         br.replace_with(" ")
+    for ol in soup("ol"):  # numbered notes keep their numbers, as the text copies have them ("1. ...")
+        start = str(ol.get("start", "1"))
+        for number, item in enumerate(ol.find_all("li", recursive=False), start=int(start) if start.isdigit() else 1):
+            item.insert(0, f"{number}. ")
     blocks = [el for el in soup.find_all(HTML_BLOCKS) if not el.find(HTML_BLOCKS)]
     lines = [" ".join(el.get_text().split()) for el in blocks]
     return "\n\n".join(line for line in lines if line) + "\n"
 
 
 def read_chapter(path: Path) -> str:
-    """The chapter's plain text; a saved web page (.html, .htm, or text that starts with markup) is stripped."""
+    """The chapter's plain text, each line's runs of white space (no-break spaces included) made one space,
+    as the source check forgives; a saved web page (.html, .htm, or text that starts with markup) is stripped."""
     text = Path(path).read_text(encoding="utf-8-sig")
     if Path(path).suffix.lower() in (".html", ".htm") or re.match(r"\s*<(?:!doctype|html)", text, re.I):
         return html_to_text(text)
-    return text
+    return "".join(" ".join(line.split()) + "\n" for line in text.splitlines())
 
 
 # A footnote mark glued to a sentence's end ("... executed.2 On 1 April"), where sentencex sees no break.
