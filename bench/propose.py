@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from malibrief import config  # noqa: E402
-from malibrief.places import Gazetteer  # noqa: E402
-from malibrief.actors import phrase_key  # noqa: E402
+from malibrief.cleaning.actors import phrase_key  # noqa: E402
+from malibrief.cleaning.places import Gazetteer  # noqa: E402
 from malibrief.propose.candidates import propose  # noqa: E402
 from malibrief.propose.chapter import is_heading  # noqa: E402
 from malibrief.text import fold  # noqa: E402

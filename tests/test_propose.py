@@ -21,16 +21,16 @@ import papermill
 import pytest
 
 from malibrief import config
-from malibrief.counts import parse_count
+from malibrief.cleaning.counts import parse_count
 from malibrief.propose.__main__ import main
-from malibrief.propose.candidates import COLUMNS, propose, write
+from malibrief.propose.candidates import REVIEW_COLUMNS, incident_columns, propose, write
 from malibrief.propose.chapter import html_to_text, is_heading, paragraphs, read_chapter
 from malibrief.propose.review import confirmed, for_review, marked, read_candidates
-from malibrief.schemas import INCIDENT_COLUMNS
 
 CHAPTERS = {"AI-2021": 2021, "AI-2022": 2022, "AI-2023": 2023, "AI-2024": 2024, "HRW-2025": 2025}
 CHECK = config.ROOT.parent / "shared" / "tools" / "check_sources.py"
 NOTEBOOK = config.NOTEBOOKS / "03-propose.ipynb"
+INCIDENT_COLUMNS = incident_columns()  # the header of data/raw/incidents.csv
 TEXT_COLUMNS = [c for c in INCIDENT_COLUMNS if c.endswith("_text")]
 # A chapter in our own words: a known place, a place the gazetteer lacks, a known actor, a count in words.
 OWN_CHAPTER = """Mali 2030
@@ -257,7 +257,7 @@ def test_the_command_on_a_saved_page_writes_what_the_source_check_needs(tmp_path
     page.write_text(saved_page(read_chapter(chapter_path("AI-2022"))), encoding="utf-8")
     out, sources = tmp_path / "candidates.csv", tmp_path / "sources"
     assert main([str(page), "--source-id", "AI-2022", "--year", "2022", "--out", str(out), "--sources-dir", str(sources)]) == 0
-    assert list(read_candidates(out).columns) == list(COLUMNS)
+    assert list(read_candidates(out).columns) == [*INCIDENT_COLUMNS, *REVIEW_COLUMNS]
     result = subprocess.run([sys.executable, str(CHECK), str(out), "--sources", str(sources)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
 

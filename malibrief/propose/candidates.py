@@ -9,23 +9,37 @@ and sentence, without a count, for the coder to complete or drop.
 """
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from .. import config
-from ..clean import read_csv
-from ..counts import parse_count
-from ..dates import parse_date
-from ..export import write_all
-from ..schemas import INCIDENT_COLUMNS
+from ..cleaning.actors import phrase_key
+from ..cleaning.counts import parse_count
+from ..cleaning.dates import parse_date
+from ..cleaning.schemas import INCIDENT_COLUMNS
+from ..io import atomic_write, read_csv
 from .chapter import Paragraph, paragraphs, read_chapter
 from .extract import (ADVERBS, ALLEGED, ALLEGED_SENTENCE, AUXILIARIES, CLAIMANTS, COUNT_COLUMN, FIGHTERS, OUTCOMES,
                       SECURITY, STOP_WORDS, SUSPECTED, TAG_WORDS, Candidate, Extractor, Span, Tables, nearest)
 
 REVIEW_COLUMNS = ("violations", "sentence", "missing_or_uncertain", "confidence", "confirmed")
-COLUMNS = (*INCIDENT_COLUMNS, *REVIEW_COLUMNS)
+
+
+def incident_columns(raw_dir: Path = config.RAW) -> tuple[str, ...]:
+    """The columns of the incidents file the rows are to be appended to, in its order (the schema's when
+    there is none yet)."""
+    path = Path(raw_dir) / "incidents.csv"
+    if not path.is_file():
+        return INCIDENT_COLUMNS
+    with open(path, newline="", encoding="utf-8") as fh:
+        header = next(csv.reader(fh), [])
+    missing = [c for c in INCIDENT_COLUMNS if c not in header]
+    if missing:
+        raise ValueError(f"{path}, line 1: the header lacks {', '.join(missing)}")
+    return tuple(header)
 _AND_JOIN = re.compile(r"^(?: (?:in|at|near) [^,;.]{1,40}?)?,? and $")
 
 
@@ -217,13 +231,14 @@ def _fill(c: Candidate, extractor: Extractor, earlier: list[dict], here: dict) -
     tag_text = victims + (including.group() if including else "")
     f["victim_tags"] = ";".join(t for t, pattern in TAG_WORDS.items() if re.search(pattern, tag_text))
 
-    for pattern in CLAIMANTS:
-        m = pattern.search(s)
-        if m:
-            f["claimant_text"] = m.group().strip()
-            if re.search(r"government|army|authorities", m.group(), re.I):
-                f["flags"] = ";".join(filter(None, (f.get("flags"), "party_figure")))
-            break
+    claimant = next((m.group().strip() for p in CLAIMANTS for m in [p.search(s)] if m), "")
+    if claimant:
+        f["claimant_text"] = claimant
+        kind = extractor.tables.claimants.get(phrase_key(claimant))
+        if kind is None:
+            notes.append(f"claimant not in claimants.csv: {claimant!r} (add it with its kind)")
+        elif kind == "party":  # the codebook: a party's own figure is a claim
+            f["flags"] = ";".join(filter(None, (f.get("flags"), "party_figure")))
     if c.violations & {"detention", "disappearance"} or "died in custody" in s:
         later = [here["sentence"]] + here["later"]
         for text in later:
@@ -308,16 +323,17 @@ def next_number(source_id: str, raw_dir: Path) -> int:
 
 def propose(chapter: Path, source_id: str, year: int, reference_dir: Path = config.REFERENCE,
             raw_dir: Path = config.RAW, text: str | None = None) -> pd.DataFrame:
-    """Candidate rows for one chapter (a text file or a saved web page), in incidents.csv's columns
-    followed by the review columns."""
+    """Candidate rows for one chapter (a text file or a saved web page), in the columns of raw_dir's
+    incidents.csv followed by the review columns."""
     text = read_chapter(chapter) if text is None else text
     extractor = Extractor(Tables.load(reference_dir), year, text)
     rows, number = [], next_number(source_id, raw_dir)
+    columns = (*incident_columns(raw_dir), *REVIEW_COLUMNS)
     for paragraph in paragraphs(text, year):
         if paragraph.footnote:
             continue
         for c in find(paragraph, extractor):
-            row = dict.fromkeys(COLUMNS, "")
+            row = dict.fromkeys(columns, "")
             row.update(c.fields)
             row.update(mention_id=f"{source_id}-{number:03d}", source_id=source_id, section=paragraph.section,
                        paragraph=str(paragraph.number), violations=";".join(v for v in config.VIOLATIONS if v in c.violations),
@@ -329,7 +345,7 @@ def propose(chapter: Path, source_id: str, year: int, reference_dir: Path = conf
                                          f"{paragraph.section!r}")
             rows.append(row)
             number += 1
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    return pd.DataFrame(rows, columns=list(columns))
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -354,9 +370,11 @@ def write(frame: pd.DataFrame, out: Path, text: str | None = None, source_id: st
     <source_id lower case>.txt in sources_dir, for `check_sources.py --sources sources_dir`."""
     out = Path(out)
     check_out_paths(out, sources_dir)
-    write_all({out.name: frame.to_csv(index=False, lineterminator="\n")}, out.parent)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(out, frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
     if sources_dir is not None:
-        write_all({f"{source_id.lower()}.txt": text}, Path(sources_dir))
+        Path(sources_dir).mkdir(parents=True, exist_ok=True)
+        atomic_write(Path(sources_dir) / f"{source_id.lower()}.txt", text.encode("utf-8"))
 
 
 def _in_text(phrase: str, text: str) -> bool:

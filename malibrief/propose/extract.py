@@ -14,12 +14,12 @@ from datetime import date
 from pathlib import Path
 
 from .. import config
-from ..actors import ActorIndex, phrase_key
-from ..clean import read_csv
+from ..cleaning.actors import ActorIndex, phrase_key
+from ..cleaning.counts import CountRules
+from ..cleaning.dates import MONTHS, DateSpan, parse_date
+from ..cleaning.places import GENERIC_WORDS, Gazetteer
 from ..errors import Problem, raise_if
-from ..counts import CountRules
-from ..dates import DateSpan, MONTHS, parse_date
-from ..places import GENERIC_WORDS, Gazetteer
+from ..io import read_csv
 from ..text import fold, normalise
 
 TRIGGERS_FILE = "triggers.csv"
@@ -124,6 +124,7 @@ class Tables:
     gazetteer: Gazetteer
     actors: ActorIndex
     rules: CountRules
+    claimants: dict[str, str]  # claimant phrase (as compared) -> kind, from claimants.csv where the folder has it
 
     @classmethod
     def load(cls, reference_dir: Path = config.REFERENCE) -> "Tables":
@@ -141,7 +142,11 @@ class Tables:
         entries = sorted(((normalise(t).lower(), v, w, a == "yes") for t, v, w, a in
                           zip(triggers["trigger"], triggers["violation"], triggers["victims"], triggers["alone"])),
                          key=lambda e: -len(e[0]))
-        return cls(entries, Gazetteer(places.reset_index(drop=True)), ActorIndex(actors, phrases), rules)
+        claimants = {}
+        if (reference_dir / "claimants.csv").is_file():
+            table = read_csv(reference_dir / "claimants.csv", ("claimant_text", "kind"))
+            claimants = {phrase_key(c): k for c, k in zip(table["claimant_text"], table["kind"])}
+        return cls(entries, Gazetteer(places.reset_index(drop=True)), ActorIndex(actors, phrases), rules, claimants)
 
 
 @dataclass

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config
-from ..clean import read_csv
-from ..schemas import INCIDENT_COLUMNS
-from .candidates import COLUMNS, propose, write
+from ..cleaning.schemas import INCIDENT_COLUMNS
+from ..io import read_csv
+from .candidates import REVIEW_COLUMNS, propose, write
 from .chapter import paragraphs, read_chapter
 
 PHRASE_COLUMNS = ("date_text", "place_text", "perpetrator_text", "victims_text", "killed_text", "detained_text",
@@ -77,13 +77,14 @@ def review_html(candidates: pd.DataFrame, text: str, year: int) -> str:
 
 def confirmed(candidates: pd.DataFrame, accepted=()) -> pd.DataFrame:
     """The rows the coder confirmed (`confirmed` says yes, or the id is in `accepted`), in the columns of
-    data/raw/incidents.csv, ready to append. `accepted` may also be one string of ids ("AI-2025-001, AI-2025-004")."""
+    data/raw/incidents.csv (all but the review columns), ready to append. `accepted` may also be one string of ids ("AI-2025-001, AI-2025-004")."""
     accepted = set(accepted.replace(",", " ").split() if isinstance(accepted, str) else accepted)
     unknown = accepted - set(candidates["mention_id"])
     if unknown:
         raise ValueError(f"accepted ids not among the candidates: {', '.join(sorted(unknown))}")
     keep = candidates["mention_id"].isin(accepted) | candidates["confirmed"].str.strip().str.lower().isin(YES)
-    return candidates.loc[keep, list(INCIDENT_COLUMNS)].reset_index(drop=True)
+    columns = [c for c in candidates.columns if c not in REVIEW_COLUMNS]
+    return candidates.loc[keep, columns].reset_index(drop=True)
 
 
 def for_review(chapter: Path, source_id: str, year: int, out: Path, sources_dir: Path | None = None,
@@ -98,4 +99,4 @@ def for_review(chapter: Path, source_id: str, year: int, out: Path, sources_dir:
 
 def read_candidates(path: Path) -> pd.DataFrame:
     """A candidates file as propose wrote it and the coder edited it; a missing column is a clear error."""
-    return read_csv(path, COLUMNS).reset_index(drop=True)
+    return read_csv(path, (*INCIDENT_COLUMNS, *REVIEW_COLUMNS)).reset_index(drop=True)
