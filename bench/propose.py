@@ -36,6 +36,7 @@ CHAPTERS = {"AI-2021": 2021, "AI-2022": 2022, "AI-2023": 2023, "AI-2024": 2024, 
 COUNT = {v: f"{c}_text" for v, c in config.COUNT_COLUMNS.items()}
 READ = dict(dtype=str, keep_default_na=False)
 CHECK = config.ROOT.parent / "shared" / "tools" / "check_sources.py"
+INDEPENDENT = ROOT / "tests" / "acceptance" / "independent_coding.csv"
 
 
 def aliases_used(gazetteer: Gazetteer, phrase: str) -> set[str]:
@@ -100,6 +101,28 @@ def score(source_id: str, candidates: pd.DataFrame, incidents: pd.DataFrame) -> 
             "perpetrator_identical": actor_same / found if found else 0.0}
 
 
+def score_independent(source_id: str, candidates: pd.DataFrame, independent: pd.DataFrame) -> dict:
+    """The same measures against tests/acceptance/independent_coding.csv, a second coder's rows (one per
+    violation, the count in `count_text`), coded without the project's data."""
+    coded = independent[independent["source_id"] == source_id]
+    has = candidates["violations"].str.split(";")
+    found = count_same = place_same = 0
+    for _, m in coded.iterrows():
+        here = candidates[(candidates["section"] == m["section"]) & (candidates["paragraph"] == m["paragraph"])
+                          & has.map(lambda vs: m["violation"] in vs)]
+        if len(here):
+            found += 1
+            count_same += bool((here[COUNT[m["violation"]]] == m["count_text"]).any())
+            place_same += bool((here["place_text"] == m["place_text"]).any())
+    right = sum(any(((coded["section"] == c["section"]) & (coded["paragraph"] == c["paragraph"])
+                     & coded["violation"].isin(c["violations"].split(";"))))
+                for _, c in candidates.iterrows())
+    return {"coded": len(coded), "candidates": len(candidates), "found": found, "right": right,
+            "recall": found / len(coded), "precision": right / len(candidates),
+            "count_identical": count_same / found if found else 0.0,
+            "place_identical": place_same / found if found else 0.0}
+
+
 def source_check(candidates: pd.DataFrame) -> str:
     """The project's source check on the candidates, as the coder runs it: its last line's verdict."""
     with tempfile.TemporaryDirectory() as folder:
@@ -126,6 +149,7 @@ def same_from_page(chapter: Path, source_id: str, year: int, raw_dir: Path, stan
 
 def main() -> None:
     incidents = pd.read_csv(config.RAW / "incidents.csv", **READ)
+    independent = pd.read_csv(INDEPENDENT, **READ)
     # Number candidates after an empty raw folder, as for a new chapter: the ids play no part in the scores.
     empty_raw = Path(tempfile.mkdtemp())
     results = {}
@@ -139,6 +163,7 @@ def main() -> None:
             left_out = propose(chapter, source_id, year, reference_dir=Path(folder), raw_dir=empty_raw)
         results[source_id] = {"seconds": round(seconds, 2), "removed": removed,
                               "html_copy_same": same_from_page(chapter, source_id, year, empty_raw, standing),
+                              "independent": score_independent(source_id, standing, independent),
                               "standing": score(source_id, standing, incidents) | {"source_check": source_check(standing)},
                               "left_out": score(source_id, left_out, incidents) | {"source_check": source_check(left_out)}}
     (ROOT / "bench" / "propose.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -162,6 +187,21 @@ def main() -> None:
         print(f"| all | {t['coded']} | {t['candidates']} | {t['found']} | {t['found'] / t['coded']:.0%} | "
               f"{t['right'] / t['candidates']:.0%} | {counts / t['found']:.0%} | {places / t['found']:.0%} | "
               f"{actors / t['found']:.0%} | {t['exact'] / t['candidates']:.0%} | |")
+    print("\nagainst the independent coding (tables as they stand)\n| chapter | coded rows | candidates | found | recall "
+          "| precision | count identical | place identical |\n|---|---:|---:|---:|---:|---:|---:|---:|")
+    totals = {k: 0 for k in ("coded", "candidates", "found", "right")}
+    counts = places = 0
+    for source_id, r in results.items():
+        s = r["independent"]
+        print(f"| {source_id} | {s['coded']} | {s['candidates']} | {s['found']} | {s['recall']:.0%} | "
+              f"{s['precision']:.0%} | {s['count_identical']:.0%} | {s['place_identical']:.0%} |")
+        for k in totals:
+            totals[k] += s[k]
+        counts += s["count_identical"] * s["found"]
+        places += s["place_identical"] * s["found"]
+    t = totals
+    print(f"| all | {t['coded']} | {t['candidates']} | {t['found']} | {t['found'] / t['coded']:.0%} | "
+          f"{t['right'] / t['candidates']:.0%} | {counts / t['found']:.0%} | {places / t['found']:.0%} |")
     print("\nseconds per chapter:", {k: r["seconds"] for k, r in results.items()})
     print("removed when left out:", {k: r["removed"] for k, r in results.items()})
     print("a saved-page copy gives the same candidates:", {k: r["html_copy_same"] for k, r in results.items()})

@@ -55,7 +55,7 @@ def _same_clause(sentence: str, a: int, b: int) -> bool:
 
 
 def governed(sentence: str, triggers, counts, rules) -> dict:
-    """Tie counts to triggers: returns {violation: trigger span} for triggers that govern no count."""
+    """Tie counts to triggers: returns {violation: (trigger span, alone)} for triggers that govern no count."""
     orphans, previous_end = {}, 0
     for span, violation, victims, alone in triggers:
         # a count that ends in the trigger ("130 deaths", "19 of those killed"), not "several detained politicians"
@@ -68,7 +68,9 @@ def governed(sentence: str, triggers, counts, rules) -> dict:
         if victims == "before" or _passive(sentence, span):
             before = [c for c in counts if c.span.end <= span.start and _same_clause(sentence, c.span.end, span.start)]
             recent = [c for c in before if c.span.start >= previous_end]
-            chosen = (recent or before)[:1]
+            # "... Soumeylou Boubѐye Maïga who died": the relative pronoun names the count it follows
+            related = [c for c in before if re.fullmatch(r",? (?:who|that|which) (?:\w+ )?", sentence[c.span.end:span.start])]
+            chosen = related[-1:] or (recent or before)[:1]
         else:
             after = [c for c in counts if c.span.start >= span.end and _same_clause(sentence, span.end, c.span.start)
                      and len(sentence[span.end:c.span.start].split()) <= 10]
@@ -87,8 +89,8 @@ def governed(sentence: str, triggers, counts, rules) -> dict:
         chosen = [_named(c, counts, sentence, rules) for c in chosen]
         for c in chosen:
             c.violations.add(violation)
-        if not chosen and alone:
-            orphans.setdefault(violation, span)
+        if not chosen:
+            orphans.setdefault(violation, (span, alone))
         previous_end = span.end
     return orphans
 
@@ -192,11 +194,12 @@ def _fill(c: Candidate, extractor: Extractor, earlier: list[dict], here: dict) -
         before = [(a, k) for a, k in actors if a.end <= c.trigger.start]
         actor = before[-1] if before else (actors[0] if actors else None)
     actor_sentence = s
-    if actor is None and re.search(r"\b[Tt]hey\b", s):
+    # "they", or a killing told without its agent ("10 civilians were killed"): the paragraph's last actor
+    if actor is None and (re.search(r"\b[Tt]hey\b", s) or c.violations == {"killing"}):
         prior = [(a, e["sentence"]) for e in earlier for a in _perpetrators(e)]
         if prior:
             actor, actor_sentence = prior[-1]
-            notes.append("perpetrator taken from an earlier sentence (the text says \"they\")")
+            notes.append("perpetrator taken from an earlier sentence of the paragraph: check it is theirs")
     if actor is not None:
         f["perpetrator_text"] = actor[0].text
         if not actor[1]:
@@ -299,8 +302,8 @@ def find(paragraph: Paragraph, extractor: Extractor) -> list[Candidate]:
         # a trigger without a count makes a row only in a sentence without one, for a violation the
         # paragraph has not yet proposed ("they were detained in the Hombori army camp" repeats the arrest)
         proposed = {v for c in found for v in c.violations}
-        for violation, trigger in orphans.items():
-            if not here and violation not in proposed:
+        for violation, (trigger, alone) in orphans.items():
+            if not here and violation not in proposed and alone:
                 here.append(Candidate(s, {violation}, None, trigger))
             elif not here:
                 _blame(found, violation, trigger, info)
