@@ -22,6 +22,7 @@ import pytest
 
 from malibrief import config
 from malibrief.cleaning.counts import parse_count
+from malibrief.cleaning.incidents import clean
 from malibrief.propose.__main__ import main
 from malibrief.propose.candidates import REVIEW_COLUMNS, incident_columns, propose, write
 from malibrief.propose.chapter import html_to_text, is_heading, paragraphs, read_chapter
@@ -328,6 +329,24 @@ def test_review_keeps_the_coders_edits_unless_asked_to_propose_again(tmp_path):
     assert again.loc[0, "summary"] == "Our own summary." and confirmed(again)["summary"].tolist() == ["Our own summary."]
     fresh, _ = for_review(own_chapter(tmp_path), "AI-2030", 2030, out, refresh=True)
     assert fresh.loc[0, "summary"] == ""
+
+
+def test_confirmed_rows_appended_to_the_raw_data_pass_the_cleaning(proposed, tmp_path):
+    """What the coder appends is in the raw format: with a summary written and only rows whose places,
+    actors and claimants the tables know, the cleaning takes the whole file (relative dates included,
+    through the date_from that propose suggests)."""
+    raw = tmp_path / "raw"
+    shutil.copytree(config.RAW, raw)
+    frame = proposed["HRW-2025"].copy()
+    counted = (frame["killed_text"] + frame["detained_text"] + frame["disappeared_text"]) != ""
+    known = ~frame["missing_or_uncertain"].str.contains("places.csv|actor_phrases.csv|claimants.csv")
+    frame = frame[counted & known].assign(summary="Written by the coder.")
+    assert frame["date_from"].ne("").any()
+    rows = confirmed(frame, frame["mention_id"].tolist())
+    with open(raw / "incidents.csv", "a", encoding="utf-8", newline="") as fh:
+        fh.write(rows.to_csv(index=False, header=False, lineterminator="\n"))
+    cleaned = clean(raw, config.REFERENCE)
+    assert set(rows["mention_id"]) <= set(cleaned.mentions["mention_id"])
 
 
 @pytest.mark.slow

@@ -145,9 +145,7 @@ def _fill(c: Candidate, extractor: Extractor, earlier: list[dict], here: dict) -
     date, relative = nearest(here["dates"], anchor), False
     if date is None:
         date = extractor.relative_date(s)
-        relative = date is not None
-        if relative:
-            notes.append("relative date: set date_from to the mention it counts from")
+        relative = c.relative_date = date is not None
     if date is None:
         prior = [d for e in earlier for d in e["dates"]]
         if prior:
@@ -335,7 +333,15 @@ def propose(chapter: Path, source_id: str, year: int, reference_dir: Path = conf
     for paragraph in paragraphs(text, year):
         if paragraph.footnote:
             continue
+        dated = None  # the paragraph's last candidate with a date of its own, which a relative date counts from
         for c in find(paragraph, extractor):
+            if c.relative_date:
+                if dated:
+                    c.fields["date_from"] = dated
+                    c.notes.insert(0, f"relative date: date_from proposed as {dated}, the paragraph's last dated "
+                                      "candidate: check it is the one the date counts from")
+                else:
+                    c.notes.insert(0, "relative date: set date_from to the mention it counts from")
             row = dict.fromkeys(columns, "")
             row.update(c.fields)
             row.update(mention_id=f"{source_id}-{number:03d}", source_id=source_id, section=paragraph.section,
@@ -347,6 +353,8 @@ def propose(chapter: Path, source_id: str, year: int, reference_dir: Path = conf
                     raise AssertionError(f"{column} {row[column]!r} is not in paragraph {paragraph.number} of "
                                          f"{paragraph.section!r}")
             rows.append(row)
+            if row["date_text"] and not c.relative_date:
+                dated = row["mention_id"]
             number += 1
     return pd.DataFrame(rows, columns=list(columns))
 

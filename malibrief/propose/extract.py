@@ -166,6 +166,7 @@ class Candidate:
     notes: list = field(default_factory=list)
     confidence: float = 0.0
     name: bool = False
+    relative_date: bool = False
 
 
 def _folded_map(text: str) -> tuple[str, list[int]]:
