@@ -40,6 +40,9 @@ def incident_columns(raw_dir: Path = config.RAW) -> tuple[str, ...]:
     if missing:
         raise ValueError(f"{path}, line 1: the header lacks {', '.join(missing)}")
     return tuple(header)
+# Words that open another clause between a trigger and a later count ("the whereabouts of both men became
+# known when, along with Colonel ..."): that count is not the trigger's.
+_NEW_CLAUSE = re.compile(r"\b(?:when|while|because|after|before|that|until|since|became|was|were)\b")
 _AND_JOIN = re.compile(r"^(?: (?:in|at|near) [^,;.]{1,40}?)?,? and $")
 
 
@@ -73,7 +76,8 @@ def governed(sentence: str, triggers, counts, rules) -> dict:
             chosen = related[-1:] or (recent or before)[:1]
         else:
             after = [c for c in counts if c.span.start >= span.end and _same_clause(sentence, span.end, c.span.start)
-                     and len(sentence[span.end:c.span.start].split()) <= 10]
+                     and len(sentence[span.end:c.span.start].split()) <= 10
+                     and not _NEW_CLAUSE.search(sentence[span.end:c.span.start])]
             if after:
                 chosen = [after[0]]
                 for c in after[1:]:

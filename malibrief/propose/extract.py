@@ -45,7 +45,7 @@ those there where said according reportedly allegedly also then not no
 AUXILIARIES = frozenset("was were been being be is are".split())
 ADVERBS = re.compile(r"^(?:\w+ly|also|then|again|later|still|reportedly|allegedly|presumably|all)$", re.I)
 PLACE_NOUNS = frozenset("village villages town towns city commune communes cercle district region regions camp "
-                        "prison market compound localities locality area".split())
+                        "prison compound localities locality area".split())
 LEADING_KEEP = frozenset("the a near outside along outskirts village villages town road capital compound".split())
 MONTH_NAMES = tuple(m.capitalize() for m in MONTHS)
 # Capitalised words that are never part of a person's name.
@@ -214,8 +214,10 @@ class Extractor:
         return any(word.lower() == t for t, v, _, _ in self.tables.triggers if v != "none")
 
     def triggers(self, sentence: str) -> list[tuple[Span, str, str, bool]]:
+        """The triggers in the sentence, less masked phrases and negated ones ("never arrested")."""
         hits = _phrase_spans(sentence, [(t, (v, w, a)) for t, v, w, a in self.tables.triggers])
-        return [(span, v, w, a) for span, (v, w, a) in hits if v != "none"]
+        return [(span, v, w, a) for span, (v, w, a) in hits
+                if v != "none" and not re.search(r"\b(?:never|not|no)\s+(?:\w+\s+)?$", sentence[:span.start])]
 
     # ---- counts ---------------------------------------------------------------------------------------
     def _quantity_at(self, tokens, i) -> int | None:
