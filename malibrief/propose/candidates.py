@@ -1,10 +1,10 @@
 """From a chapter to candidate rows in the format of incidents.csv, with review columns.
 
-A count is tied to the trigger that governs it: the count after an active verb ("killed 51 civilians"),
-the subject before a passive one or one whose victims come first ("21 traders ... were forcibly
-disappeared", "... died in custody"), or the count the trigger ends ("130 deaths"). Each count found
+A count is tied to the trigger that governs it: the count after an active verb ("killed 12 herders"),
+the subject before a passive one or one whose victims come first ("nine traders ... were forcibly
+disappeared", "... died in custody"), or the count the trigger ends ("20 deaths"). Each count found
 becomes one candidate (with every violation that governs it, as the codebook keeps "arrested and
-executed 14 residents" on one row); a trigger with no count still gives one candidate per violation
+executed" the same people on one row); a trigger with no count still gives one candidate per violation
 and sentence, without a count, for the coder to complete or drop.
 """
 from __future__ import annotations
@@ -40,8 +40,8 @@ def incident_columns(raw_dir: Path = config.RAW) -> tuple[str, ...]:
     if missing:
         raise ValueError(f"{path}, line 1: the header lacks {', '.join(missing)}")
     return tuple(header)
-# Words that open another clause between a trigger and a later count ("the whereabouts of both men became
-# known when, along with Colonel ..."): that count is not the trigger's.
+# Words that open another clause between a trigger and a later count ("their whereabouts became known when
+# they appeared in court with two others"): that count is not the trigger's.
 _NEW_CLAUSE = re.compile(r"\b(?:when|while|because|after|before|that|until|since|became|was|were)\b")
 _AND_JOIN = re.compile(r"^(?: (?:in|at|near) [^,;.]{1,40}?)?,? and $")
 
@@ -61,7 +61,7 @@ def governed(sentence: str, triggers, counts, rules) -> dict:
     """Tie counts to triggers: returns {violation: (trigger span, alone)} for triggers that govern no count."""
     orphans, previous_end = {}, 0
     for span, violation, victims, alone in triggers:
-        # a count that ends in the trigger ("130 deaths", "19 of those killed"), not "several detained politicians"
+        # a count that ends in the trigger ("20 deaths", "six of those killed"), not "several detained students"
         inside = [c for c in counts if c.span.start <= span.start and span.end == c.span.end]
         if inside:
             inside[0].violations.add(violation)
@@ -71,7 +71,7 @@ def governed(sentence: str, triggers, counts, rules) -> dict:
         if victims == "before" or _passive(sentence, span):
             before = [c for c in counts if c.span.end <= span.start and _same_clause(sentence, c.span.end, span.start)]
             recent = [c for c in before if c.span.start >= previous_end]
-            # "... Soumeylou Boubѐye Maïga who died": the relative pronoun names the count it follows
+            # "... a former minister who died": the relative pronoun names the count it follows
             related = [c for c in before if re.fullmatch(r",? (?:who|that|which) (?:\w+ )?", sentence[c.span.end:span.start])]
             chosen = related[-1:] or (recent or before)[:1]
         else:
@@ -100,9 +100,8 @@ def governed(sentence: str, triggers, counts, rules) -> dict:
 
 
 def _named(count, counts, sentence: str, rules):
-    """The list of names that follows a quantity as its apposition, when it names as many people
-    ("three political opposition leaders and critics of the junta, Abba Alhassane, El Bachir Thiam, and
-    Abdoul Karim Traoré"), else the quantity."""
+    """The list of names that follows a quantity as its apposition, when it names as many people ("two
+    activists, Awa Traoré and Ali Keita"), else the quantity."""
     if count.name:
         return count
     for other in counts:
@@ -118,8 +117,8 @@ def _named(count, counts, sentence: str, rules):
 
 
 def _victims(count_text: str, extractor: Extractor, name: bool, sentence: str, count: Span) -> str:
-    """The victims' words: the count's noun ("villagers" of "17 villagers"), or the description just
-    before a name ("journalist Mohamed Youssouf Bathily")."""
+    """The victims' words: the count's noun ("villagers" of "12 villagers"), or the description just
+    before a name ("journalist Awa Traoré")."""
     if name:
         m = re.search(r"(?:^|[,;] |\b(?:In|On|During) \w+, |\b(?:arrested|detained|abducted|executed) )"
                       r"((?:[a-zA-Z][\w’'-]* ){1,4})$", sentence[:count.start])
@@ -135,7 +134,7 @@ def _victims(count_text: str, extractor: Extractor, name: bool, sentence: str, c
 
 
 def _perpetrators(info: dict) -> list:
-    """A sentence's actor phrases less those inside a place ("the Hombori army camp") or a count that a
+    """A sentence's actor phrases less those inside a place ("the Sévaré army camp") or a count that a
     trigger governs ("killed one soldier"): those name places and victims, not perpetrators."""
     taken = [c.span for c in info["counts"] if c.violations] + [p for p, _, _ in info["places"]]
     return [(a, known) for a, known in info["actors"] if not any(t.start < a.end and a.start < t.end for t in taken)]
@@ -191,12 +190,12 @@ def _fill(c: Candidate, extractor: Extractor, earlier: list[dict], here: dict) -
                  and len(s[c.trigger.end:a.start].split()) <= 6]
         actor = after[0] if after else None
     if actor is None and c.trigger.text.lower().endswith("ing") and s[:c.trigger.start].endswith(", ") and actors:
-        actor = actors[0]  # ", killing 34 civilians": the subject of the sentence did it
+        actor = actors[0]  # ", killing 12 herders": the subject of the sentence did it
     if actor is None:
         before = [(a, k) for a, k in actors if a.end <= c.trigger.start]
         actor = before[-1] if before else (actors[0] if actors else None)
     actor_sentence = s
-    # "they", or a killing told without its agent ("10 civilians were killed"): the paragraph's last actor
+    # "they", or a killing told without its agent ("12 herders were killed"): the paragraph's last actor
     if actor is None and (re.search(r"\b[Tt]hey\b", s) or c.violations == {"killing"}):
         prior = [(a, e["sentence"]) for e in earlier for a in _perpetrators(e)]
         if prior:
@@ -263,8 +262,8 @@ def _fill(c: Candidate, extractor: Extractor, earlier: list[dict], here: dict) -
 
 
 def _blame(found: list[Candidate], violation: str, trigger: Span, info: dict) -> None:
-    """A later sentence that only names who did it ("... blamed the army for the killings") gives the
-    perpetrator to the paragraph's last candidate of that violation, if it had none."""
+    """A later sentence that only names who did it ("residents blamed the army for the killings") gives
+    the perpetrator to the paragraph's last candidate of that violation, if it had none."""
     target = next((c for c in reversed(found) if violation in c.violations), None)
     actors = [a for a, _ in _perpetrators(info)]
     if target is None or target.fields.get("perpetrator_text") or not actors:
@@ -302,7 +301,7 @@ def find(paragraph: Paragraph, extractor: Extractor) -> list[Candidate]:
                 here.append(Candidate(s, set(count.violations), count.span, trigger,
                                       name=count.name))
         # a trigger without a count makes a row only in a sentence without one, for a violation the
-        # paragraph has not yet proposed ("they were detained in the Hombori army camp" repeats the arrest)
+        # paragraph has not yet proposed ("they were then held in a camp" repeats the arrest)
         proposed = {v for c in found for v in c.violations}
         for violation, (trigger, alone) in orphans.items():
             if not here and violation not in proposed and alone:

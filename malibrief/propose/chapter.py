@@ -16,7 +16,7 @@ from sentencex import get_sentence_boundaries
 
 # Headings that end the chapter: Amnesty's pages append a list of older news items ("Mali Newsroom").
 STOP_HEADINGS = re.compile(r"newsroom$", re.I)
-# A footnote line ("  1. “Mali: ...”, 16 June"): the title of a cited document, not the chapter's words.
+# A footnote line ("1. “Mali: ...”, 16 June"): the title of a cited document, not the chapter's words.
 FOOTNOTE = re.compile(r"^\s*\d{1,2}\.\s")
 HTML_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "figcaption", "dt", "dd", "td", "th", "div")
 
@@ -77,7 +77,7 @@ def read_chapter(path: Path) -> str:
     return "".join(" ".join(line.split()) + "\n" for line in text.splitlines())
 
 
-# A footnote mark glued to a sentence's end ("... executed.2 On 1 April"), where sentencex sees no break.
+# A footnote mark glued to a sentence's end ("... were killed.2 On 4 May"), where sentencex sees no break.
 _FOOTNOTE_BREAK = re.compile(r"(?<=[.!?”\"])\d{1,2}(?= [A-Z])")
 
 

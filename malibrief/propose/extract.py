@@ -26,7 +26,7 @@ TRIGGERS_FILE = "triggers.csv"
 VIOLATIONS = config.VIOLATIONS
 COUNT_COLUMN = {v: f"{c}_text" for v, c in config.COUNT_COLUMNS.items()}
 
-# Nouns that make a quantity a count of people ("17 villagers"); "30 homes", "24 days" are not.
+# Nouns that make a quantity a count of people ("12 villagers"); "30 homes", "24 days" are not.
 PEOPLE_NOUNS = frozenset("""
 people persons person civilians villagers residents inhabitants men women children boys girls man woman child
 boy girl soldiers soldier officers officer gendarmes policemen police fighters combatants militants jihadists
@@ -35,8 +35,8 @@ youths students pupils leaders politicians journalists activists defenders offic
 individuals others detainees prisoners victims bodies corpses deaths relatives guests refugees chiefs
 elders teachers imams hunters miners drivers workers peacekeepers protesters demonstrators critics opponents
 supporters nationals citizens suspects hostages captives displaced
-""".split())  # not "dead": "shot four men dead" counts "four men"
-# Words that end a count's noun ("14 residents of Tonou, including ..."): function words and verbs.
+""".split())  # not "dead": "shot three men dead" counts "three men"
+# Words that end a count's noun ("12 residents of Sofara, including ..."): function words and verbs.
 STOP_WORDS = frozenset("""
 in on at from by with during after before near including to for who which that whom whose were was had have
 has are is been being be and or but while when as across into the a an their his her its they them this these
@@ -273,7 +273,7 @@ class Extractor:
                 any(n in MONTH_NAMES for n in words[i + 2:i + 5])) or (1900 <= int(w.replace(",", "")) <= 2100))
 
     def _count_noun(self, words, lower, i, end) -> int | None:
-        """Index of the count phrase's last token: its people noun, a part ("20 of the 27 detainees",
+        """Index of the count phrase's last token: its people noun, a part ("eight of the 15 detainees",
         "five of them"), "of <Place>", "and a woman", "and possibly more"; None if it counts no people."""
         n = len(words)
         if lower[end:end + 2] in (["of", "them"], ["of", "those"]):
@@ -306,7 +306,7 @@ class Extractor:
         if head is None:
             if j == end and end < n and (lower[end] in AUXILIARIES or lower[end] in ("had", "remain", "remained")
                                          or ADVERBS.match(words[end]) and end + 1 < n and lower[end + 1] in AUXILIARIES):
-                return end - 1  # a bare quantity as subject: "Hundreds were then executed", "three were"
+                return end - 1  # a bare quantity as subject: "Dozens were then executed", "three were"
             if j == end and (end >= n or words[end] in ".;"):
                 return end - 1  # "executed many."
             return None
@@ -330,7 +330,7 @@ class Extractor:
         return word not in NOT_NAME_WORDS and word.lower() not in self.lower_words and word.lower() not in PEOPLE_NOUNS
 
     def names(self, sentence: str, exclude: list[Span]) -> list[Span]:
-        """People's names, and lists of them ("Sara Yara and sisters Faty and Amy Cissé"): runs of capitalised
+        """People's names, and lists of them ("Ali Keita and sisters Awa and Fanta Traoré"): runs of capitalised
         words that never occur in lower case in the chapter and are not places, dates, groups or titles."""
         items = []
         for m in re.finditer(rf"{_NAME_WORD}(?: {_NAME_WORD})*", sentence):
@@ -343,7 +343,7 @@ class Extractor:
             if not any(s.start < end and start < s.end for s in exclude):
                 items.append([start, end, len(words)])
         joined = []
-        for item in items:  # "Faty and Amy Cissé": two sisters, one surname
+        for item in items:  # "Awa and Fanta Traoré": two sisters, one surname
             if joined and joined[-1][2] == 1 and item[2] > 1 and sentence[joined[-1][1]:item[0]] == " and ":
                 joined[-1][1], joined[-1][2] = item[1], item[2]
             else:
@@ -359,8 +359,8 @@ class Extractor:
 
     # ---- places ---------------------------------------------------------------------------------------
     def places(self, sentence: str) -> list[tuple[Span, list[str], set[str]]]:
-        """Place phrases: runs of gazetteer aliases and the generic words between them ("Kourma village,
-        Segou region"); a capitalised name before a place noun that no alias covers is taken as written
+        """Place phrases: runs of gazetteer aliases and the generic words between them ("Sofara village,
+        Mopti region"); a capitalised name before a place noun that no alias covers is taken as written
         and returned among the unknown names."""
         hits = _phrase_spans(sentence, self.aliases)
         known = [(s, self.kinds[row]) for s, row in hits]
@@ -435,7 +435,7 @@ class Extractor:
     # ---- actors ---------------------------------------------------------------------------------------
     def actors(self, sentence: str) -> list[tuple[Span, bool]]:
         """Actor phrases: those of actor_phrases.csv (widened where the sentence goes on naming allies:
-        "Malian soldiers and Wagner fighters"), and actor-like phrases it lacks (marked False)."""
+        "soldiers and Dozo hunters"), and actor-like phrases it lacks (marked False)."""
         found = []
         for span, _ in _phrase_spans(sentence, self.actor_phrases):
             rest = sentence[span.end:]
@@ -478,8 +478,8 @@ class Extractor:
 
 def nearest(spans, anchor: Span, sentence: str = ""):
     """The span closest to the anchor (by characters between them), or None. A span before the anchor
-    and cut off from it by a comma counts as further ("After ... camps in Sévaré, 20 of the 27 detainees
-    who had remained in Hombori")."""
+    and cut off from it by a comma counts as further ("After an attack on Sévaré, eight detainees held in
+    Mopti were executed": Mopti)."""
     def gap(s):
         if s.end <= anchor.start:
             return anchor.start - s.end + (30 if "," in sentence[s.end:anchor.start] else 0)
