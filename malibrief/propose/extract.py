@@ -104,10 +104,25 @@ TAG_WORDS = {
 }
 SECURITY = re.compile(r"\b(?:soldiers?|officers?|gendarmes|police\w*|peacekeepers)\b", re.I)
 FIGHTERS = re.compile(r"\b(?:jihadists|terrorists|fighters|militants|combatants)\b", re.I)
+# Actor-like phrases the actor table may lack: a head noun naming a force or a group, with modifiers
+# ("the French military", "unidentified armed men") or at least a determiner ("the gendarmerie"); "men" and
+# "members" need a modifier; a few heads stand alone ("gunmen"). A head followed by a thing it owns or
+# runs ("army bases", "a military operation") names no actor.
+_ACTOR_MODIFIER = r"(?:unidentified|armed|alleged|suspected|presumed|Malian|[A-Z][\w’'-]+)"
+_ACTOR_NOUNS = (r"(?:soldiers|forces|fighters|militiamen|gunmen|hunters|troops|assailants|attackers|kidnappers|"
+                r"combatants|personnel|army|military|authorities|gendarmes|gendarmerie|officers|patrol|mob|policemen)")
+_THINGS = (r"(?! (?:operation|operations|camp|camps|base|bases|position|positions|court|offensive|post|escort|"
+           r"justice|commissioner|headquarters|high|instructors|recruitment|government|rule)\b)")
 _ACTOR_HEAD = re.compile(
-    r"\b(?:(?:unidentified|armed|alleged|suspected|presumed|Malian|[A-Z][\w’'-]+) ){1,4}"
-    r"(?:soldiers|forces|fighters|militiamen|gunmen|hunters|troops|assailants|combatants|men|members|personnel)\b"
-    r"|\b(?:[Gg]unmen|[Aa]ssailants|[Aa]ttackers|[Kk]idnappers|[Mm]ilitiamen|[Tt]roops)\b")
+    rf"\b(?:(?:[Tt]he|[Aa]n?) )?(?:{_ACTOR_MODIFIER} ){{1,4}}(?:men|members(?: of the [\w’'-]+)?)\b"
+    rf"|\b(?:(?:[Tt]he|[Aa]n?) )?(?:{_ACTOR_MODIFIER} ){{1,4}}{_ACTOR_NOUNS}\b{_THINGS}"
+    rf"|\b(?:[Tt]he|[Aa]n?) {_ACTOR_NOUNS}\b{_THINGS}"
+    r"|\b(?:[Gg]unmen|[Aa]ssailants|[Aa]ttackers|[Kk]idnappers|[Mm]ilitiamen|[Tt]roops|[Ss]oldiers)\b")
+_NOT_ACTOR_AFTER = re.compile(_THINGS.replace("(?!", "(?=", 1))
+# What widens a known phrase found inside a longer one ("army" in "an army patrol"): a determiner before
+# a common noun, a force's noun after.
+_ACTOR_BEFORE = re.compile(r"(?:\b(?:[Tt]he|[Aa]n?) )$")
+_ACTOR_AFTER = re.compile(r"^ (?:officers|patrol|patrols|soldiers|fighters|members|forces|personnel|units)\b")
 
 
 @dataclass(frozen=True)
@@ -438,6 +453,14 @@ class Extractor:
         "soldiers and Dozo hunters"), and actor-like phrases it lacks (marked False)."""
         found = []
         for span, _ in _phrase_spans(sentence, self.actor_phrases):
+            if _NOT_ACTOR_AFTER.match(sentence[span.end:]):
+                continue
+            before = _ACTOR_BEFORE.search(sentence[:span.start]) if span.text[0].islower() else None
+            after = _ACTOR_AFTER.match(sentence[span.end:])
+            if before or after:  # "army" inside "an army patrol": the text's own phrase, marked if unknown
+                start = before.start() if before else span.start
+                end = span.end + (after.end() if after else 0)
+                span = Span(start, end, sentence[start:end])
             rest = sentence[span.end:]
             more = re.match(r"(?:,? (?:and|accompanied by|with the support of|with) )(?:[\w’'()-]+ ){0,6}?"
                             r"(?:fighters|militiamen|personnel|hunters|soldiers|forces|members of the \w+)\b", rest)
@@ -445,10 +468,10 @@ class Extractor:
                 longer = Span(span.start, span.end + more.end(), sentence[span.start:span.end + more.end()])
                 found.append((longer, phrase_key(longer.text) in self.tables.actors.phrases))
             else:
-                found.append((span, True))
+                found.append((span, phrase_key(span.text) in self.tables.actors.phrases))
         for m in _ACTOR_HEAD.finditer(sentence):
             if not any(s.start < m.end() and m.start() < s.end for s, _ in found):
-                words = m.group().split()
+                words = [w for w in m.group().split() if w.lower() not in ("the", "a", "an")]
                 if words[0] in NOT_NAME_WORDS and words[0] not in ("Malian",):
                     continue
                 found.append((Span(m.start(), m.end(), m.group()), False))
