@@ -28,8 +28,8 @@ def _modules(layer: str):
     return sorted((PACKAGE / layer).rglob("*.py")) if layer else sorted(PACKAGE.glob("*.py"))
 
 
-@pytest.mark.parametrize("path", _modules("cleaning"), ids=lambda p: p.name)
-def test_cleaning_never_imports_the_briefing_or_the_pipeline(path):
+@pytest.mark.parametrize("path", _modules("cleaning") + _modules("propose"), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_cleaning_and_assisted_coding_never_import_the_briefing_or_the_pipeline(path):
     assert not {i for i in _imports(path) if i.startswith(("malibrief.briefing", "malibrief.pipeline"))}
 
 
