@@ -41,6 +41,11 @@ ADMIN1 = (
     "Gao", "Kidal", "Ménaka", "Taoudénit", "Bamako",
 )
 
+# Plausibility bounds: a count or an ACLED fatality figure above these is refused, naming the bound, as a
+# misread ("10 billion") or a typing error rather than a figure of people in one event.
+MAX_VICTIMS_PER_EVENT = 1_000_000
+MAX_ACLED_FATALITIES = 10_000  # ACLED's largest single events in the Sahel are in the hundreds
+
 OUTCOMES = ("released", "killed", "detained or sentenced", "still missing", "unknown")
 
 # Colour-blind-safe palettes (Okabe-Ito), one colour per violation and per actor class.

@@ -27,6 +27,11 @@ def pins_from_environment() -> dict[str, str]:
         if isinstance(item, str) and "=" in item and not item.startswith(("python", "pip")):
             name, version = re.split(r"=+", item, maxsplit=1)
             pins[name.lower()] = version
+        if isinstance(item, dict):  # the pip: list, for packages taken from PyPI
+            for line in item.get("pip", []):
+                if "==" in line:
+                    name, version = line.split("#", 1)[0].strip().split("==")
+                    pins[name.lower()] = version
     return pins
 
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from malibrief.cleaning.counts import load_rules
+from malibrief.cleaning.counts import number_word
 from malibrief.text import normalise
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -93,15 +93,22 @@ def _absolute(text: str, year: int) -> DateSpan | None:
     return None
 
 
+def _how_many(word: str) -> int | None:
+    """"3", "a", "two" in "3 days later", "a week later", "two weeks later"."""
+    if word.isdigit():
+        return int(word)
+    found = (1, 1) if word == "a" else number_word([word])
+    return found[0] if found else None
+
+
 def _relative(text: str, anchor: DateSpan) -> DateSpan | None:
-    numbers = load_rules().numbers
     if re.fullmatch(r"(?:the )?same day|that day", text):
         return DateSpan(anchor.start, anchor.end, anchor.precision, True)
     if re.fullmatch(r"(?:the )?(?:following|next) day", text):
         return DateSpan(anchor.start + timedelta(1), anchor.end + timedelta(1), anchor.precision, True)
     match = re.fullmatch(r"(\d+|\w+) (day|week)s? later", text)
-    if match and (match[1].isdigit() or match[1] in numbers or match[1] in ("a", "one")):
-        n = int(match[1]) if match[1].isdigit() else numbers.get(match[1], 1)
+    n = _how_many(match[1]) if match else None
+    if n is not None:
         shift = timedelta(days=n * (7 if match[2] == "week" else 1))
         precision = "week" if match[2] == "week" else anchor.precision
         return DateSpan(anchor.start + shift, anchor.end + shift, precision, True)

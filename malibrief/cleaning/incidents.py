@@ -93,6 +93,8 @@ def parse_mentions(inputs: Inputs, log: CleaningLog) -> pd.DataFrame:
     """One parsed row per mention: dates, counts, places and actors, or every problem at once."""
     path = str(inputs.raw_dir / "incidents.csv")
     years = dict(zip(inputs.sources["source_id"], inputs.sources["events_year"].astype(int)))
+    # Number words are read in the source's language (sources.csv's optional `language`, default English).
+    languages = dict(zip(inputs.sources["source_id"], inputs.sources.get("language", pd.Series(dtype=str))))
     rows = {r["mention_id"]: (i, r) for i, r in inputs.incidents.iterrows()}
     rules = load_rules(inputs.reference_dir / "count_words.csv")
     problems: list[Problem] = []
@@ -130,7 +132,8 @@ def parse_mentions(inputs: Inputs, log: CleaningLog) -> pd.DataFrame:
             out[f"{column}_low"], out[f"{column}_high"] = 0, 0
             if phrase.strip():
                 try:
-                    out[f"{column}_low"], out[f"{column}_high"] = parse_count(phrase, rules)
+                    language = languages.get(row["source_id"]) or "en"
+                    out[f"{column}_low"], out[f"{column}_high"] = parse_count(phrase, rules, language)
                 except ValueError as err:
                     problems.append(Problem(path, line, f"{column}_text", phrase, str(err)))
         try:

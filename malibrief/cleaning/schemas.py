@@ -44,6 +44,7 @@ def sources_schema() -> pa.DataFrameSchema:
         "events_year": pa.Column(str, pa.Check.str_matches(r"^\d{4}$")),
         "published": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}(-\d{2})?$")),
         "url": pa.Column(str, pa.Check.str_matches(r"^https://")),
+        "language": pa.Column(str, pa.Check.isin(("", "en", "fr")), required=False),  # for number words; "" is English
     }, strict=False)
 
 
