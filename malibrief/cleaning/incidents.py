@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -89,8 +90,23 @@ def _link_problems(incidents: pd.DataFrame, path: Path) -> list[Problem]:
             if row[column] and row[column] not in ids]
 
 
-def parse_mentions(inputs: Inputs, log: CleaningLog) -> pd.DataFrame:
-    """One parsed row per mention: dates, counts, places and actors, or every problem at once."""
+def _implausible_date(span: DateSpan, chapter_year: int, flags: str, today: date) -> str | None:
+    """Why a date cannot be right, or None. A chapter reports on its year; it looks back further only for an
+    event it revisits (a massacre tried later, a detention that goes on), and the coder flags those
+    before_chapter_year, so only an unflagged date more than a year before the chapter's year is an error."""
+    if span.start > today:
+        return f"the date {span.start.isoformat()} is after the build date {today.isoformat()}"
+    earliest = date(chapter_year - 1, 1, 1)
+    if span.start < earliest and "before_chapter_year" not in {f.strip() for f in flags.split(";")}:
+        return (f"the date {span.start.isoformat()} is more than a year before the chapter's year {chapter_year}: "
+                "if the chapter revisits an earlier event, flag the mention before_chapter_year")
+    return None
+
+
+def parse_mentions(inputs: Inputs, log: CleaningLog, today: date | None = None) -> pd.DataFrame:
+    """One parsed row per mention: dates, counts, places and actors, or every problem at once. `today` is
+    the build date no event may come after."""
+    today = today or date.today()
     path = str(inputs.raw_dir / "incidents.csv")
     years = dict(zip(inputs.sources["source_id"], inputs.sources["events_year"].astype(int)))
     # Number words are read in the source's language (sources.csv's optional `language`, default English).
@@ -113,11 +129,15 @@ def parse_mentions(inputs: Inputs, log: CleaningLog) -> pd.DataFrame:
             if anchor is None:
                 return None
         try:
-            spans[mention_id] = parse_date(row["date_text"], years[row["source_id"]], anchor)
+            span = parse_date(row["date_text"], years[row["source_id"]], anchor)
         except ValueError as err:
             problems.append(Problem(path, i, "date_text", row["date_text"], str(err)))
             return None
-        return spans[mention_id]
+        implausible = _implausible_date(span, years[row["source_id"]], row["flags"], today)
+        if implausible:
+            problems.append(Problem(path, i, "date_text", row["date_text"], implausible))
+        spans[mention_id] = span
+        return span
 
     parsed = []
     for mention_id, (i, row) in rows.items():
