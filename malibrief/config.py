@@ -45,6 +45,9 @@ ADMIN1 = (
 # misread ("10 billion") or a typing error rather than a figure of people in one event.
 MAX_VICTIMS_PER_EVENT = 1_000_000
 MAX_ACLED_FATALITIES = 10_000  # ACLED's largest single events in the Sahel are in the hundreds
+# An ACLED point this close outside Mali's outline is Malian: the outline is simplified to about 1 km, and
+# border localities (Tin Zaouaten, In Khalil, Anderamboukane) lie on or just beyond it.
+ACLED_BORDER_TOLERANCE_KM = 10.0
 
 OUTCOMES = ("released", "killed", "detained or sentenced", "still missing", "unknown")
 

@@ -114,8 +114,9 @@ def events_schema() -> pa.DataFrameSchema:
         "date_end": pa.Column("datetime64[ns]"),
         "date_precision": pa.Column(str, pa.Check.isin(config.DATE_PRECISIONS)),
         "admin1": pa.Column(str, pa.Check.isin(("", *config.ADMIN1))),
-        "latitude": pa.Column(float, pa.Check.in_range(10.0, 25.1), nullable=True),
-        "longitude": pa.Column(float, pa.Check.in_range(-12.3, 4.3), nullable=True),
+        # Mali's bounding box and config.ACLED_BORDER_TOLERANCE_KM (0.1 degree) around it: ACLED's border points
+        "latitude": pa.Column(float, pa.Check.in_range(10.0 - 0.1, 25.1 + 0.1), nullable=True),
+        "longitude": pa.Column(float, pa.Check.in_range(-12.3 - 0.1, 4.3 + 0.1), nullable=True),
         "actor_class": pa.Column(str, pa.Check.isin(config.ACTOR_CLASSES)),
         "victim_type": pa.Column(str, pa.Check.isin(config.VICTIM_TYPES)),
         "outcome": pa.Column(str, pa.Check.isin(("", *config.OUTCOMES))),
