@@ -49,6 +49,9 @@ MAX_ACLED_FATALITIES = 10_000  # ACLED's largest single events in the Sahel are 
 # border localities (Tin Zaouaten, In Khalil, Anderamboukane) lie on or just beyond it.
 ACLED_BORDER_TOLERANCE_KM = 10.0
 
+# What out_of_scope.csv records: violations the chapters report that the briefing does not count.
+OUT_OF_SCOPE_VIOLATIONS = ("torture", "sexual violence", "injury", "looting", "destruction", "threats", "other")
+
 OUTCOMES = ("released", "killed", "detained or sentenced", "still missing", "unknown")
 
 # Colour-blind-safe palettes (Okabe-Ito), one colour per violation and per actor class.

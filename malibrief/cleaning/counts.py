@@ -14,7 +14,10 @@ from pathlib import Path
 import pandas as pd
 from text_to_num import text2num
 
+from malibrief.cleaning.schemas import check, count_words_schema
 from malibrief.config import MAX_VICTIMS_PER_EVENT, REFERENCE
+from malibrief.errors import raise_if
+from malibrief.io import read_csv
 from malibrief.text import normalise
 
 COUNT_WORDS_FILE = REFERENCE / "count_words.csv"
@@ -60,7 +63,10 @@ class CountRules:
 
 @lru_cache(maxsize=4)
 def load_rules(path: Path = COUNT_WORDS_FILE) -> CountRules:
-    return CountRules.from_table(pd.read_csv(path, dtype=str, keep_default_na=False))
+    """The rules of a count_words.csv, validated: a bad row is a DataError naming its line and column."""
+    table, problems = check(count_words_schema(), read_csv(path, ("term", "kind", "low", "high", "rule")), path)
+    raise_if(problems)
+    return CountRules.from_table(table)
 
 
 def number_word(words: list[str], language: str = "en") -> tuple[int, int] | None:

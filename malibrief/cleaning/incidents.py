@@ -16,10 +16,10 @@ import pandas as pd
 from malibrief import config
 from malibrief.cleaning import schemas
 from malibrief.cleaning.actors import ActorIndex
-from malibrief.cleaning.counts import load_rules, parse_count
+from malibrief.cleaning.counts import CountRules, parse_count
 from malibrief.cleaning.dates import DateSpan, parse_date
-from malibrief.cleaning.places import Gazetteer, MaliOutline
-from malibrief.errors import Problem, raise_if
+from malibrief.cleaning.places import Gazetteer, MaliOutline, read_boundaries
+from malibrief.errors import DataError, Problem, raise_if
 from malibrief.io import read_csv
 
 PRECISION_RANK = {p: i for i, p in enumerate(config.DATE_PRECISIONS)}
@@ -34,6 +34,8 @@ class Inputs:
     gazetteer: Gazetteer
     actors: ActorIndex
     outcome_rules: pd.DataFrame
+    count_rules: CountRules
+    out_of_scope: pd.DataFrame
 
 
 @dataclass
@@ -58,15 +60,27 @@ def load_inputs(raw_dir: Path = config.RAW, reference_dir: Path = config.REFEREN
         found.extend(problems)
         return frame
 
-    sources = validated(raw_dir / "sources.csv", schemas.sources_schema(), ("source_id",))
-    tags = read_csv(reference_dir / "victim_tags.csv", ("tag",))["tag"]
-    flags = read_csv(reference_dir / "flags.csv", ("flag",))["flag"]
-    incidents = validated(raw_dir / "incidents.csv",
-                          schemas.incidents_schema(sources["source_id"], tags, flags), schemas.INCIDENT_COLUMNS)
+    # The reference tables first: a bad one would otherwise also show as errors in every raw row that uses it.
+    tags = validated(reference_dir / "victim_tags.csv", schemas.victim_tags_schema(), ("tag",))["tag"]
+    flags = validated(reference_dir / "flags.csv", schemas.flags_schema(), ("flag", "description"))["flag"]
     places_path = reference_dir / "places.csv"
     places = validated(places_path, schemas.places_schema())
     actors = validated(reference_dir / "actors.csv", schemas.actors_schema())
     phrases = validated(reference_dir / "actor_phrases.csv", schemas.actor_phrases_schema(actors["actor"]))
+    count_words = validated(reference_dir / "count_words.csv", schemas.count_words_schema(),
+                            ("term", "kind", "low", "high", "rule"))
+    outcome_rules = validated(reference_dir / "outcome_rules.csv", schemas.outcome_rules_schema(), ("pattern", "outcome"))
+    for name, regions in ((config.OUTLINE_FILE, None), (config.ADMIN1_FILE, config.ADMIN1)):
+        try:
+            read_boundaries(reference_dir / name, regions)
+        except DataError as err:
+            found.extend(err.problems)
+    raise_if(found)
+    sources = validated(raw_dir / "sources.csv", schemas.sources_schema(), ("source_id",))
+    incidents = validated(raw_dir / "incidents.csv",
+                          schemas.incidents_schema(sources["source_id"], tags, flags), schemas.INCIDENT_COLUMNS)
+    out_of_scope = validated(raw_dir / "out_of_scope.csv", schemas.out_of_scope_schema(sources["source_id"]),
+                             ("source_id", "section", "paragraph", "violation", "count_text", "place_text", "summary"))
     raise_if(found)
 
     gazetteer = Gazetteer(places)
@@ -79,8 +93,8 @@ def load_inputs(raw_dir: Path = config.RAW, reference_dir: Path = config.REFEREN
                                  f"{row['latitude']}, {row['longitude']}", "lies outside Mali's outline"))
     found += _link_problems(incidents, raw_dir / "incidents.csv")
     raise_if(found)
-    return Inputs(raw_dir, reference_dir, sources, incidents, gazetteer, ActorIndex(actors, phrases),
-                  read_csv(reference_dir / "outcome_rules.csv", ("pattern", "outcome")))
+    return Inputs(raw_dir, reference_dir, sources, incidents, gazetteer, ActorIndex(actors, phrases), outcome_rules,
+                  CountRules.from_table(count_words), out_of_scope)
 
 
 def _link_problems(incidents: pd.DataFrame, path: Path) -> list[Problem]:
@@ -112,7 +126,7 @@ def parse_mentions(inputs: Inputs, log: CleaningLog, today: date | None = None) 
     # Number words are read in the source's language (sources.csv's optional `language`, default English).
     languages = dict(zip(inputs.sources["source_id"], inputs.sources.get("language", pd.Series(dtype=str))))
     rows = {r["mention_id"]: (i, r) for i, r in inputs.incidents.iterrows()}
-    rules = load_rules(inputs.reference_dir / "count_words.csv")
+    rules = inputs.count_rules
     problems: list[Problem] = []
     spans: dict[str, DateSpan] = {}
 
