@@ -33,7 +33,7 @@ path, out = Path(sys.argv[1]), Path(sys.argv[2])
 result, t = {}, time.perf_counter()
 read = acled.read(path)
 result["read"] = (time.perf_counter() - t, peak()); t = time.perf_counter()
-rows = acled.validate(read, MaliOutline())
+rows = acled.locate(acled.validate(read), MaliOutline()).frame
 result["validate"] = (time.perf_counter() - t, peak()); t = time.perf_counter()
 log = clean.CleaningLog()
 events, mapping = acled.to_events(rows, path.name)

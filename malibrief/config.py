@@ -41,6 +41,17 @@ ADMIN1 = (
     "Gao", "Kidal", "Ménaka", "Taoudénit", "Bamako",
 )
 
+# Plausibility bounds: a count or an ACLED fatality figure above these is refused, naming the bound, as a
+# misread ("10 billion") or a typing error rather than a figure of people in one event.
+MAX_VICTIMS_PER_EVENT = 1_000_000
+MAX_ACLED_FATALITIES = 10_000  # ACLED's largest single events in the Sahel are in the hundreds
+# An ACLED point this close outside Mali's outline is Malian: the outline is simplified to about 1 km, and
+# border localities (Tin Zaouaten, In Khalil, Anderamboukane) lie on or just beyond it.
+ACLED_BORDER_TOLERANCE_KM = 10.0
+
+# What out_of_scope.csv records: violations the chapters report that the briefing does not count.
+OUT_OF_SCOPE_VIOLATIONS = ("torture", "sexual violence", "injury", "looting", "destruction", "threats", "other")
+
 OUTCOMES = ("released", "killed", "detained or sentenced", "still missing", "unknown")
 
 # Colour-blind-safe palettes (Okabe-Ito), one colour per violation and per actor class.

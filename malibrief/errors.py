@@ -20,13 +20,19 @@ class Problem:
         return f"{where}{value}: {self.message}"
 
 
+SHOWN = 50  # problems a message lists; a 200 MB file with a bad column would otherwise give megabytes of text
+
+
 class DataError(ValueError):
-    """Raised with every problem found, so a user fixes them all in one pass."""
+    """Raised with every problem found, so a user fixes them all in one pass; the message lists the first
+    SHOWN and counts the rest (`problems` keeps them all)."""
 
     def __init__(self, problems):
         self.problems = list(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) in the input:\n{lines}")
+        lines = "\n".join(f"  - {p}" for p in self.problems[:SHOWN])
+        rest = len(self.problems) - SHOWN
+        more = f"\n  ... and {rest} more problem(s) not listed: fix these first, then run again" if rest > 0 else ""
+        super().__init__(f"{len(self.problems)} problem(s) in the input:\n{lines}{more}")
 
 
 def raise_if(problems) -> None:

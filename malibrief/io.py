@@ -31,6 +31,36 @@ def _record_lines(text: str) -> list[int]:
     return starts[1:]
 
 
+def _stray_quote(text: str) -> tuple[str, int] | None:
+    """A quote that opens a field and is never closed, or closes in the middle of a field: the message and
+    the line where the quote opens. Without this the parser reads on past the line ends into later rows, and
+    the error (if any) names where it gave up, not where the quote opened."""
+    line, opened, at_field_start, i = 1, None, True, 0
+    while i < len(text):
+        char = text[i]
+        if opened is not None:  # inside a quoted field
+            if char == '"' and text[i + 1:i + 2] == '"':
+                i += 1
+            elif char == '"':
+                following = text[i + 1:i + 2]
+                if following not in ("", ",", "\n", "\r"):
+                    return (f"is not well-formed CSV: the quote that opens a field on line {opened} closes on line "
+                            f"{line} in the middle of the field (a quote inside a field is written twice: \"\")",
+                            opened)
+                opened, at_field_start = None, False
+            elif char == "\n":
+                line += 1
+        elif char == '"' and at_field_start:
+            opened = line
+        else:
+            at_field_start = char in ",\n\r"
+            line += char == "\n"
+        i += 1
+    if opened is not None:
+        return f"is not well-formed CSV: an unclosed quote opens a field on line {opened} and never closes", opened
+    return None
+
+
 def read_csv(path: Path, required: tuple[str, ...] = ()) -> pd.DataFrame:
     """A table as text, indexed by line number, with a clear error for a missing, empty, mis-encoded
     or malformed file."""
@@ -45,14 +75,16 @@ def read_csv(path: Path, required: tuple[str, ...] = ()) -> pd.DataFrame:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         fail(f"is not UTF-8 text (byte {err.start}): save it as UTF-8", data[:err.start].count(b"\n") + 1)
+    quote = _stray_quote(text)
+    if quote:
+        fail(*quote)
     try:
         frame = pd.read_csv(io.StringIO(text), **READ)
     except pd.errors.EmptyDataError:
         fail("is empty: it needs a header and rows")
     except pd.errors.ParserError as err:
         row = re.search(r"row (\d+)", str(err))
-        fail(f"is not well-formed CSV (an unclosed quote or a row with too many fields): {err}",
-             int(row[1]) + 1 if row else None)
+        fail(f"is not well-formed CSV (a row with too many fields): {err}", int(row[1]) + 1 if row else None)
     missing = [c for c in required if c not in frame.columns]
     raise_if(Problem(str(path), 1, c, None, "required column is missing") for c in missing)
     if frame.empty:

@@ -5,11 +5,16 @@ this module knows only what values each may take, so build.py and the notebook r
 """
 from __future__ import annotations
 
+from datetime import date
+
 from . import config
 from .text import fold
 
 LIST_PARAMETERS = ("regions", "actor_classes", "actors", "violations", "exclude_flags")
 ESTIMATES = ("best", "low", "high", "range")
+# ACLED's African data begin in 1997 and the chapters in 2021; a later year than next year has no events yet,
+# and a briefing loops over its years (end_year 100000 would hang it).
+YEARS = (1990, date.today().year + 1)
 
 
 class ParameterError(ValueError):
@@ -51,6 +56,10 @@ def validate(values: dict, defaults: dict, actors=(), flags=()) -> dict:
         if name in merged and (isinstance(merged[name], bool) or not isinstance(merged[name], int)):
             problems.append(f"{name}: expected a whole year such as 2023, got {merged[name]!r}")
     years = [merged.get("start_year"), merged.get("end_year")]
+    first, last = YEARS
+    for name, year in zip(("start_year", "end_year"), years):
+        if isinstance(year, int) and not isinstance(year, bool) and not first <= year <= last:
+            problems.append(f"{name}: {year} is outside the years a briefing can cover, {first} to {last}")
     if all(isinstance(y, int) and not isinstance(y, bool) for y in years):
         if years[0] > years[1]:
             problems.append(f"start_year {merged['start_year']} is after end_year {merged['end_year']}")

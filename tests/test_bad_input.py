@@ -120,6 +120,9 @@ def test_unbroken_copy_cleans(tmp_path):
 CELL_CASES = [
     ("date-31-february", "raw", "incidents.csv", ROW, "date_text", "On 31 February", "not a real date"),
     ("date-sometime", "raw", "incidents.csv", ROW, "date_text", "sometime", "no date rule covers"),
+    ("date-after-the-build-date", "raw", "incidents.csv", ROW, "date_text", "On 3 January 2099", "after the build date"),
+    ("date-years-before-the-chapter", "raw", "incidents.csv", ROW, "date_text", "In March 2015",
+     "more than a year before the chapter's year"),
     ("relative-date-without-date-from", "raw", "incidents.csv", ROW, "date_text", "One week later",
      "a relative date needs date_from"),
     ("negative-count", "raw", "incidents.csv", ROW, "killed_text", "-5 people", "cannot be negative"),
@@ -254,7 +257,21 @@ def test_unclosed_quote(tmp_path):
 def test_unclosed_quote_names_the_line(tmp_path):
     raw, reference = copy_inputs(tmp_path)
     line = _append_unclosed_quote(raw)
-    assert f"incidents.csv, line {line}" in clean_error(raw, reference)
+    assert f"incidents.csv, line {line}: is not well-formed CSV: an unclosed quote opens a field on line {line}" \
+        in clean_error(raw, reference)
+
+
+def test_unclosed_quote_in_the_middle_names_the_line_where_it_opens(tmp_path):
+    """A quote opened in one row and closed in a later one: the parser would read on across the rows; the
+    error names the line where the quote opens."""
+    raw, reference = copy_inputs(tmp_path)
+    path = raw / "incidents.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert '"' not in lines[ROW - 1]
+    lines[ROW - 1] = lines[ROW - 1].replace(",in March,", ',"in March,', 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    text = clean_error(raw, reference)
+    expect_problem(text, "incidents.csv", ROW, None, None, f"the quote that opens a field on line {ROW}")
 
 
 def test_line_numbers_after_a_multiline_field(tmp_path):
@@ -339,6 +356,8 @@ def _no_notebook(*args, **kwargs):
 PARAMETER_CASES = [
     ("unknown-name", ["-p", "colour", "red"], ["unknown parameter 'colour'"]),
     ("start-year-not-a-year", ["-p", "start_year", "abc"], ["start_year", "'abc'"]),
+    ("end-year-100000", ["-p", "end_year", "100000"], ["end_year: 100000 is outside"]),
+    ("start-year-1900", ["-p", "start_year", "1900"], ["start_year: 1900 is outside"]),
     ("start-year-after-end-year", ["-p", "start_year", "2025", "-p", "end_year", "2021"],
      ["start_year 2025", "end_year 2021"]),
     ("unknown-region", ["-p", "regions", "Atlantis"], ["regions", "'Atlantis'"]),

@@ -15,12 +15,16 @@ SHARED = {"config", "io", "errors", "text", "params"}
 
 
 def _imports(path) -> set[str]:
+    """Every malibrief name a module imports, relative imports resolved ("from ..cleaning import x")."""
+    package = list(path.relative_to(config.ROOT).with_suffix("").parts[:-1])
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found |= {f"{module}.{alias.name}" for alias in node.names}
     return {name for name in found if name.startswith("malibrief")}
 
 
@@ -57,6 +61,7 @@ def test_the_rules_see_imports():
     assert "malibrief.briefing" in _imports(PACKAGE / "pipeline" / "run.py") | {
         i.rsplit(".", 1)[0] for i in _imports(PACKAGE / "pipeline" / "run.py")}
     assert any(i.startswith("malibrief.cleaning") for i in _imports(PACKAGE / "cleaning" / "incidents.py"))
+    assert "malibrief.cleaning.counts.number_word" in _imports(PACKAGE / "propose" / "extract.py")  # relative
 
 
 @pytest.mark.parametrize("path", sorted(config.NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)

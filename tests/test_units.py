@@ -23,6 +23,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from text_to_num import text2num
 
 from malibrief import config
 from malibrief.briefing import analysis
@@ -101,7 +102,8 @@ def _formula(formula: str, n: int):
     return eval(formula, {}, {"N": n})  # the table's formulas are arithmetic on N only
 
 
-numbers = st.integers(min_value=1, max_value=10**6)  # a count of no one is an error, tested below
+# A count of no one is an error, tested below; up to four parts stay below the plausibility bound.
+numbers = st.integers(min_value=1, max_value=config.MAX_VICTIMS_PER_EVENT // 5)
 formatted = st.tuples(numbers, st.booleans()).map(lambda t: (t[0], f"{t[0]:,}" if t[1] else str(t[0])))
 nouns = st.sampled_from(["people", "men", "women", "civilians", "villagers", "soldiers", "traders"])
 
@@ -193,10 +195,19 @@ def test_count_sums_of_parts():
     assert parse_count("at least 5 men and 3 women") == (8, None)
 
 
+def _is_number_word(word: str) -> bool:
+    """"Six", "Tens", "Hundred": text2num reads them, so a generated name must not be one."""
+    try:
+        text2num(word, "en")
+    except ValueError:
+        return False
+    return True
+
+
 # Capitalised names that no count rule gives a meaning to ("A", "Many", "One" would).
 name_word = (st.text(alphabet="abcdefghijklmnoprstuvwyzé", min_size=2, max_size=9)
              .map(lambda s: s[0].upper() + s[1:])
-             .filter(lambda w: w.lower() not in RESERVED_WORDS))
+             .filter(lambda w: w.lower() not in RESERVED_WORDS and not _is_number_word(w)))
 person = st.lists(name_word, min_size=1, max_size=3).map(" ".join)
 
 

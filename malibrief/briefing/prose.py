@@ -251,7 +251,8 @@ def alt_timeline(largest: pd.DataFrame) -> str:
 
 def methodology(data, p: dict) -> str:
     if analysis.input_format(data) == "acled":
-        return ACLED_METHODOLOGY.format(label=source_label(data), events=len(data.events))
+        return ACLED_METHODOLOGY.format(label=source_label(data), events=len(data.events),
+                                        tolerance=config.ACLED_BORDER_TOLERANCE_KM)
     events = data.events
     mentions = int(events["mention_ids"].str.split("; ").str.len().sum())
     merged = int((events["mention_ids"].str.contains(";")).sum())  # the whole dataset, whatever the selection
@@ -333,8 +334,12 @@ the lowest reported figure, so the low and the high are that one figure. Disappe
 'Abduction/forced disappearance' events and detentions its 'Arrests' events; ACLED codes only significant
 arrests and gives no count of the people arrested or abducted, so for those two violations this briefing
 shows events, not people. An event repeated in the export counts once. Perpetrator classes follow ACLED's
-first actor (`data/reference/acled_actors.csv`; names it does not know are 'other'); regions follow ACLED's
-admin1, which uses the same pre-2023 division as the project.
+first actor and its first associated actor, mapped by name (`data/reference/acled_actors.csv`), by ACLED's
+naming rules (`acled_actor_patterns.csv`: "Military Forces of Mali (2013-2020)", "Fulani Ethnic Militia (Mali)")
+and, for a name no table knows, by ACLED's inter code (`acled_inter_codes.csv`); the cleaning lists those names
+with their event counts (`unmapped_actors.csv`). Regions follow ACLED's admin1, which uses the same pre-2023
+division as the project; a point within {tolerance:g} km of Mali's outline is a border locality, and one
+further out keeps its event and region but not its place on the map.
 
 **Limitations.** ACLED's coverage depends on what is reported and on its sources in Mali; a rise or fall
 between years can reflect reporting rather than violence. Torture, sexual violence and injuries are not

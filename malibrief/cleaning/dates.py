@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from malibrief.cleaning.counts import load_rules
+from malibrief.cleaning.counts import number_word
 from malibrief.text import normalise
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -45,6 +45,27 @@ def _span_precision(start: date, end: date) -> str:
     return "months"
 
 
+def _across(start_year: str | None, end_year: str | None, year: int, start: tuple, end: tuple) -> tuple[date, date]:
+    """The two ends of a span that may cross a year: a year the phrase gives on one end only carries to the
+    other, a year earlier or later where the months need it ("December and January 2022" starts in 2021).
+    A day of None is the month's last. Without any year both ends take the chapter's year."""
+    def at(y, month_day):
+        month, day = month_day
+        return _month_end(y, month) if day is None else date(y, month, day)
+
+    if start_year and end_year:
+        return at(int(start_year), start), at(int(end_year), end)
+    if end_year:
+        last = at(int(end_year), end)
+        first = at(int(end_year), start)
+        return (at(int(end_year) - 1, start) if first > last else first), last
+    first_year = int(start_year) if start_year else year
+    first, last = at(first_year, start), at(first_year, end)
+    if start_year and last < first:
+        last = at(first_year + 1, end)
+    return first, last
+
+
 def _absolute(text: str, year: int) -> DateSpan | None:
     def y(group):
         return int(group) if group else year
@@ -62,12 +83,13 @@ def _absolute(text: str, year: int) -> DateSpan | None:
         # between May 8 and 11
         (rf"^between {_MONTH} {_DAY} and {_DAY}{_YEAR}$", None,
          lambda m: (date(y(m[4]), MONTHS[m[1]], int(m[2])), date(y(m[4]), MONTHS[m[1]], int(m[3])))),
-        # between 10 April and 10 July
-        (rf"^between {_DAY} {_MONTH} and {_DAY} {_MONTH}{_YEAR}$", None,
-         lambda m: (date(y(m[5]), MONTHS[m[2]], int(m[1])), date(y(m[5]), MONTHS[m[4]], int(m[3])))),
-        # between April and August; June and November; from May to September
-        (rf"^(?:between |from )?{_MONTH} (?:and|to) {_MONTH}{_YEAR}$", "months",
-         lambda m: (date(y(m[3]), MONTHS[m[1]], 1), _month_end(y(m[3]), MONTHS[m[2]]))),
+        # between 10 April and 10 July; between 20 December 2021 and 5 January 2022
+        (rf"^between {_DAY} {_MONTH}{_YEAR} and {_DAY} {_MONTH}{_YEAR}$", None,
+         lambda m: _across(m[3], m[6], year, (MONTHS[m[2]], int(m[1])), (MONTHS[m[5]], int(m[4])))),
+        # between April and August; June and November; from May to September;
+        # between December 2021 and January 2022; from November 2024 to February 2025
+        (rf"^(?:between |from )?{_MONTH}{_YEAR} (?:and|to) {_MONTH}{_YEAR}$", "months",
+         lambda m: _across(m[2], m[4], year, (MONTHS[m[1]], 1), (MONTHS[m[3]], None))),
         # following the coup in May: an event dated by another in a named month
         (rf"^(?:following|after) (?:the |a |an )?[\w-]+ in {_MONTH}{_YEAR}$", "month",
          lambda m: (date(y(m[2]), MONTHS[m[1]], 1), _month_end(y(m[2]), MONTHS[m[1]]))),
@@ -88,20 +110,28 @@ def _absolute(text: str, year: int) -> DateSpan | None:
             except ValueError as err:
                 raise ValueError(f"{text!r} is not a real date ({err})") from None
             if end < start:
-                raise ValueError(f"the date span {text!r} ends before it starts")
+                raise ValueError(f"the date span {text!r} ends before it starts (if it crosses into the next "
+                                 f"year, name the years: 'between December 2021 and January 2022')")
             return DateSpan(start, end, precision or _span_precision(start, end))
     return None
 
 
+def _how_many(word: str) -> int | None:
+    """"3", "a", "two" in "3 days later", "a week later", "two weeks later"."""
+    if word.isdigit():
+        return int(word)
+    found = (1, 1) if word == "a" else number_word([word])
+    return found[0] if found else None
+
+
 def _relative(text: str, anchor: DateSpan) -> DateSpan | None:
-    numbers = load_rules().numbers
     if re.fullmatch(r"(?:the )?same day|that day", text):
         return DateSpan(anchor.start, anchor.end, anchor.precision, True)
     if re.fullmatch(r"(?:the )?(?:following|next) day", text):
         return DateSpan(anchor.start + timedelta(1), anchor.end + timedelta(1), anchor.precision, True)
     match = re.fullmatch(r"(\d+|\w+) (day|week)s? later", text)
-    if match and (match[1].isdigit() or match[1] in numbers or match[1] in ("a", "one")):
-        n = int(match[1]) if match[1].isdigit() else numbers.get(match[1], 1)
+    n = _how_many(match[1]) if match else None
+    if n is not None:
         shift = timedelta(days=n * (7 if match[2] == "week" else 1))
         precision = "week" if match[2] == "week" else anchor.precision
         return DateSpan(anchor.start + shift, anchor.end + shift, precision, True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +16,10 @@ import pandas as pd
 from malibrief import config
 from malibrief.cleaning import schemas
 from malibrief.cleaning.actors import ActorIndex
-from malibrief.cleaning.counts import load_rules, parse_count
+from malibrief.cleaning.counts import CountRules, parse_count
 from malibrief.cleaning.dates import DateSpan, parse_date
-from malibrief.cleaning.places import Gazetteer, MaliOutline
-from malibrief.errors import Problem, raise_if
+from malibrief.cleaning.places import Gazetteer, MaliOutline, read_boundaries
+from malibrief.errors import DataError, Problem, raise_if
 from malibrief.io import read_csv
 
 PRECISION_RANK = {p: i for i, p in enumerate(config.DATE_PRECISIONS)}
@@ -33,6 +34,8 @@ class Inputs:
     gazetteer: Gazetteer
     actors: ActorIndex
     outcome_rules: pd.DataFrame
+    count_rules: CountRules
+    out_of_scope: pd.DataFrame
     claimants: dict[str, str]  # claimant_text -> kind (party, inquiry, witness, other)
 
 
@@ -58,17 +61,29 @@ def load_inputs(raw_dir: Path = config.RAW, reference_dir: Path = config.REFEREN
         found.extend(problems)
         return frame
 
-    sources = validated(raw_dir / "sources.csv", schemas.sources_schema(), ("source_id",))
-    tags = read_csv(reference_dir / "victim_tags.csv", ("tag",))["tag"]
-    flags = read_csv(reference_dir / "flags.csv", ("flag",))["flag"]
-    incidents = validated(raw_dir / "incidents.csv",
-                          schemas.incidents_schema(sources["source_id"], tags, flags), schemas.INCIDENT_COLUMNS)
+    # The reference tables first: a bad one would otherwise also show as errors in every raw row that uses it.
+    tags = validated(reference_dir / "victim_tags.csv", schemas.victim_tags_schema(), ("tag",))["tag"]
+    flags = validated(reference_dir / "flags.csv", schemas.flags_schema(), ("flag", "description"))["flag"]
     places_path = reference_dir / "places.csv"
     places = validated(places_path, schemas.places_schema())
     actors = validated(reference_dir / "actors.csv", schemas.actors_schema())
     phrases = validated(reference_dir / "actor_phrases.csv", schemas.actor_phrases_schema(actors["actor"]))
     claimants_path = reference_dir / "claimants.csv"
     claimants = validated(claimants_path, schemas.claimants_schema(), ("claimant_text", "kind"))
+    count_words = validated(reference_dir / "count_words.csv", schemas.count_words_schema(),
+                            ("term", "kind", "low", "high", "rule"))
+    outcome_rules = validated(reference_dir / "outcome_rules.csv", schemas.outcome_rules_schema(), ("pattern", "outcome"))
+    for name, regions in ((config.OUTLINE_FILE, None), (config.ADMIN1_FILE, config.ADMIN1)):
+        try:
+            read_boundaries(reference_dir / name, regions)
+        except DataError as err:
+            found.extend(err.problems)
+    raise_if(found)
+    sources = validated(raw_dir / "sources.csv", schemas.sources_schema(), ("source_id",))
+    incidents = validated(raw_dir / "incidents.csv",
+                          schemas.incidents_schema(sources["source_id"], tags, flags), schemas.INCIDENT_COLUMNS)
+    out_of_scope = validated(raw_dir / "out_of_scope.csv", schemas.out_of_scope_schema(sources["source_id"]),
+                             ("source_id", "section", "paragraph", "violation", "count_text", "place_text", "summary"))
     raise_if(found)
     kinds = dict(zip(claimants["claimant_text"], claimants["kind"]))
     found += _claimant_problems(incidents, kinds, raw_dir / "incidents.csv", claimants_path)
@@ -83,8 +98,8 @@ def load_inputs(raw_dir: Path = config.RAW, reference_dir: Path = config.REFEREN
                                  f"{row['latitude']}, {row['longitude']}", "lies outside Mali's outline"))
     found += _link_problems(incidents, raw_dir / "incidents.csv")
     raise_if(found)
-    return Inputs(raw_dir, reference_dir, sources, incidents, gazetteer, ActorIndex(actors, phrases),
-                  read_csv(reference_dir / "outcome_rules.csv", ("pattern", "outcome")), kinds)
+    return Inputs(raw_dir, reference_dir, sources, incidents, gazetteer, ActorIndex(actors, phrases), outcome_rules,
+                  CountRules.from_table(count_words), out_of_scope, kinds)
 
 
 def _claimant_problems(incidents: pd.DataFrame, kinds: dict[str, str], path: Path, table: Path) -> list[Problem]:
@@ -110,12 +125,29 @@ def _link_problems(incidents: pd.DataFrame, path: Path) -> list[Problem]:
             if row[column] and row[column] not in ids]
 
 
-def parse_mentions(inputs: Inputs, log: CleaningLog) -> pd.DataFrame:
-    """One parsed row per mention: dates, counts, places and actors, or every problem at once."""
+def _implausible_date(span: DateSpan, chapter_year: int, flags: str, today: date) -> str | None:
+    """Why a date cannot be right, or None. A chapter reports on its year; it looks back further only for an
+    event it revisits (a massacre tried later, a detention that goes on), and the coder flags those
+    before_chapter_year, so only an unflagged date more than a year before the chapter's year is an error."""
+    if span.start > today:
+        return f"the date {span.start.isoformat()} is after the build date {today.isoformat()}"
+    earliest = date(chapter_year - 1, 1, 1)
+    if span.start < earliest and "before_chapter_year" not in {f.strip() for f in flags.split(";")}:
+        return (f"the date {span.start.isoformat()} is more than a year before the chapter's year {chapter_year}: "
+                "if the chapter revisits an earlier event, flag the mention before_chapter_year")
+    return None
+
+
+def parse_mentions(inputs: Inputs, log: CleaningLog, today: date | None = None) -> pd.DataFrame:
+    """One parsed row per mention: dates, counts, places and actors, or every problem at once. `today` is
+    the build date no event may come after."""
+    today = today or date.today()
     path = str(inputs.raw_dir / "incidents.csv")
     years = dict(zip(inputs.sources["source_id"], inputs.sources["events_year"].astype(int)))
+    # Number words are read in the source's language (sources.csv's optional `language`, default English).
+    languages = dict(zip(inputs.sources["source_id"], inputs.sources.get("language", pd.Series(dtype=str))))
     rows = {r["mention_id"]: (i, r) for i, r in inputs.incidents.iterrows()}
-    rules = load_rules(inputs.reference_dir / "count_words.csv")
+    rules = inputs.count_rules
     problems: list[Problem] = []
     spans: dict[str, DateSpan] = {}
 
@@ -132,11 +164,15 @@ def parse_mentions(inputs: Inputs, log: CleaningLog) -> pd.DataFrame:
             if anchor is None:
                 return None
         try:
-            spans[mention_id] = parse_date(row["date_text"], years[row["source_id"]], anchor)
+            span = parse_date(row["date_text"], years[row["source_id"]], anchor)
         except ValueError as err:
             problems.append(Problem(path, i, "date_text", row["date_text"], str(err)))
             return None
-        return spans[mention_id]
+        implausible = _implausible_date(span, years[row["source_id"]], row["flags"], today)
+        if implausible:
+            problems.append(Problem(path, i, "date_text", row["date_text"], implausible))
+        spans[mention_id] = span
+        return span
 
     parsed = []
     for mention_id, (i, row) in rows.items():
@@ -151,7 +187,8 @@ def parse_mentions(inputs: Inputs, log: CleaningLog) -> pd.DataFrame:
             out[f"{column}_low"], out[f"{column}_high"] = 0, 0
             if phrase.strip():
                 try:
-                    out[f"{column}_low"], out[f"{column}_high"] = parse_count(phrase, rules)
+                    language = languages.get(row["source_id"]) or "en"
+                    out[f"{column}_low"], out[f"{column}_high"] = parse_count(phrase, rules, language)
                 except ValueError as err:
                     problems.append(Problem(path, line, f"{column}_text", phrase, str(err)))
         try:

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 from shapely.geometry import Point, shape
+from shapely.validation import explain_validity
 
 from malibrief import config
 from malibrief.config import REFERENCE
+from malibrief.errors import DataError, Problem, raise_if
 from malibrief.text import fold
 
 PLACES_FILE = REFERENCE / "places.csv"
@@ -109,6 +111,51 @@ class Gazetteer:
         )
 
 
+def read_boundaries(path: Path, names=None) -> list[tuple[str, object]]:
+    """The (name, polygon) features of a boundary file, or a DataError naming the file and the feature: it
+    must be GeoJSON, with at least one feature, each a valid Polygon or MultiPolygon, and, where `names` is
+    given, each with a `name` property among them."""
+    path = Path(path)
+
+    def fail(message, column=None, value=None, line=None):
+        raise DataError([Problem(str(path), line, column, value, message)])
+
+    try:
+        collection = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        fail(f"cannot be read: {err.strerror}")
+    except UnicodeDecodeError:
+        fail("is not UTF-8 text")
+    except json.JSONDecodeError as err:
+        fail(f"is not GeoJSON: {err.msg} (column {err.colno})", line=err.lineno)
+    features = collection.get("features", [collection]) if isinstance(collection, dict) else None
+    if not features or not isinstance(features, list):
+        fail("is not a GeoJSON FeatureCollection with features")
+    problems, found = [], []
+    for i, feature in enumerate(features):
+        where = f"features[{i}]"
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        kind = geometry.get("type") if isinstance(geometry, dict) else None
+        if kind not in ("Polygon", "MultiPolygon"):
+            problems.append(Problem(str(path), None, f"{where}.geometry.type", kind, "is not a Polygon or MultiPolygon"))
+            continue
+        try:
+            polygon = shape(geometry)
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError) as err:
+            problems.append(Problem(str(path), None, f"{where}.geometry", None, f"cannot be read as a polygon: {err}"))
+            continue
+        if not polygon.is_valid:
+            problems.append(Problem(str(path), None, f"{where}.geometry", None,
+                                    f"is not a valid polygon: {explain_validity(polygon)}"))
+        name = (feature.get("properties") or {}).get("name")
+        if names is not None and name not in names:
+            problems.append(Problem(str(path), None, f"{where}.properties.name", name,
+                                    f"is not a region name; known: {', '.join(names)}"))
+        found.append((name, polygon))
+    raise_if(problems)
+    return found
+
+
 class MaliOutline:
     """Mali's national outline, to tell a point inside Mali from one in a neighbour's bounding box."""
 
@@ -117,9 +164,7 @@ class MaliOutline:
 
     @cached_property
     def geometry(self):
-        collection = json.loads(self.path.read_text(encoding="utf-8"))
-        features = collection.get("features", [collection])
-        return shape(features[0]["geometry"])
+        return read_boundaries(self.path)[0][1]
 
     def contains(self, latitude: float, longitude: float) -> bool:
         return self.geometry.covers(Point(longitude, latitude))

@@ -45,6 +45,7 @@ def sources_schema() -> pa.DataFrameSchema:
         "events_year": pa.Column(str, pa.Check.str_matches(r"^\d{4}$")),
         "published": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}(-\d{2})?$")),
         "url": pa.Column(str, pa.Check.str_matches(r"^https://")),
+        "language": pa.Column(str, pa.Check.isin(("", "en", "fr")), required=False),  # for number words; "" is English
     }, strict=False)
 
 
@@ -107,6 +108,81 @@ def actor_phrases_schema(actors) -> pa.DataFrameSchema:
     }, strict=False)
 
 
+COUNT_KINDS = ("number", "article", "name", "qualifier", "suffix", "part", "vague", "multiplier", "scaled",
+               "collective", "not_a_name")
+_WHOLE = r"^\d+$"
+_FORMULA = r"^(N|N\+1|\d+)$"
+
+
+def _rows(kind: str, test) -> callable:
+    """A whole-frame check that applies `test` to the rows of one kind and passes every other row."""
+    return lambda df: (df["kind"] != kind) | df.apply(test, axis=1)
+
+
+def count_words_schema() -> pa.DataFrameSchema:
+    """count_words.csv: each kind's low and high must be what counts.py applies (a figure, or a formula in N)."""
+    whole = lambda v: bool(re.match(_WHOLE, v))  # noqa: E731
+    formula = lambda v: bool(re.match(_FORMULA, v))  # noqa: E731
+    return pa.DataFrameSchema({
+        "term": _text(required=True),
+        "kind": pa.Column(str, pa.Check.isin(COUNT_KINDS)),
+        "low": pa.Column(str),
+        "high": pa.Column(str),
+        "rule": _text(required=True),
+    }, strict=False, unique=["term", "kind"], checks=[
+        pa.Check(_rows("qualifier", lambda r: formula(r["low"])), error="low: is not N, N+1 or a whole number"),
+        pa.Check(_rows("qualifier", lambda r: r["high"] == "" or formula(r["high"])),
+                 error="high: is not N, N+1, a whole number or empty (no upper figure)"),
+        pa.Check(_rows("vague", lambda r: whole(r["low"])), error="low: is not a whole number"),
+        pa.Check(_rows("vague", lambda r: r["high"] == "" or whole(r["high"])),
+                 error="high: is not a whole number or empty (no upper figure)"),
+        pa.Check(_rows("vague", lambda r: not (whole(r["low"]) and whole(r["high"])) or int(r["low"]) <= int(r["high"])),
+                 error="high: is below low: the rule would give a count whose high is below its low"),
+        pa.Check(_rows("multiplier", lambda r: whole(r["low"]) and int(r["low"]) > 1),
+                 error="low: is not a whole number above 1"),
+    ])
+
+
+def outcome_rules_schema() -> pa.DataFrameSchema:
+    return pa.DataFrameSchema({
+        "pattern": pa.Column(str, [_NOT_BLANK, pa.Check(lambda s: s.map(_compiles),
+                                                        error="is not a regular expression (Python re)")]),
+        "outcome": pa.Column(str, pa.Check.isin(config.OUTCOMES)),
+    }, strict=False)
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
+def flags_schema() -> pa.DataFrameSchema:
+    return pa.DataFrameSchema({
+        "flag": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z_]*$", error="is not a flag name (lower case and _)"),
+                          unique=True),
+        "description": _text(required=True),
+    }, strict=False)
+
+
+def victim_tags_schema() -> pa.DataFrameSchema:
+    return pa.DataFrameSchema({"tag": pa.Column(str, _NOT_BLANK, unique=True)}, strict=False)
+
+
+def out_of_scope_schema(source_ids) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema({
+        "source_id": pa.Column(str, pa.Check.isin(sorted(source_ids))),
+        "section": _text(required=True),
+        "paragraph": pa.Column(str, pa.Check.str_matches(r"^[1-9]\d*$", error="is not a positive whole number")),
+        "violation": pa.Column(str, pa.Check.isin(config.OUT_OF_SCOPE_VIOLATIONS)),
+        "count_text": _text(),
+        "place_text": _text(),
+        "summary": _text(required=True),
+    }, strict=False)
+
+
 def events_schema() -> pa.DataFrameSchema:
     count = pa.Column("Int64", pa.Check.ge(0), nullable=False)
     open_count = pa.Column("Int64", pa.Check.ge(0), nullable=True)
@@ -122,8 +198,9 @@ def events_schema() -> pa.DataFrameSchema:
         "date_end": pa.Column("datetime64[ns]"),
         "date_precision": pa.Column(str, pa.Check.isin(config.DATE_PRECISIONS)),
         "admin1": pa.Column(str, pa.Check.isin(("", *config.ADMIN1))),
-        "latitude": pa.Column(float, pa.Check.in_range(10.0, 25.1), nullable=True),
-        "longitude": pa.Column(float, pa.Check.in_range(-12.3, 4.3), nullable=True),
+        # Mali's bounding box and config.ACLED_BORDER_TOLERANCE_KM (0.1 degree) around it: ACLED's border points
+        "latitude": pa.Column(float, pa.Check.in_range(10.0 - 0.1, 25.1 + 0.1), nullable=True),
+        "longitude": pa.Column(float, pa.Check.in_range(-12.3 - 0.1, 4.3 + 0.1), nullable=True),
         "actor_class": pa.Column(str, pa.Check.isin(config.ACTOR_CLASSES)),
         "victim_type": pa.Column(str, pa.Check.isin(config.VICTIM_TYPES)),
         "outcome": pa.Column(str, pa.Check.isin(("", *config.OUTCOMES))),

@@ -22,8 +22,25 @@ from ..cleaning.dates import parse_date
 from ..cleaning.schemas import INCIDENT_COLUMNS
 from ..io import atomic_write, read_csv
 from .chapter import Paragraph, paragraphs, read_chapter
-from .extract import (ADVERBS, ALLEGED, ALLEGED_SENTENCE, AUXILIARIES, CLAIMANTS, COUNT_COLUMN, FIGHTERS, OUTCOMES,
-                      SECURITY, STOP_WORDS, SUSPECTED, TAG_WORDS, Candidate, Extractor, Span, Tables, nearest)
+from .extract import (
+    ADVERBS,
+    ALLEGED,
+    ALLEGED_SENTENCE,
+    AUXILIARIES,
+    CLAIMANTS,
+    COUNT_COLUMN,
+    FIGHTERS,
+    OUTCOMES,
+    SECURITY,
+    STOP_WORDS,
+    SUSPECTED,
+    TAG_WORDS,
+    Candidate,
+    Extractor,
+    Span,
+    Tables,
+    nearest,
+)
 
 REVIEW_COLUMNS = ("violations", "sentence", "missing_or_uncertain", "confidence", "confirmed")
 

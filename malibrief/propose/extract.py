@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import config
 from ..cleaning.actors import ActorIndex, phrase_key
-from ..cleaning.counts import CountRules
+from ..cleaning.counts import CountRules, number_word
 from ..cleaning.dates import MONTHS, DateSpan, parse_date
 from ..cleaning.places import GENERIC_WORDS, Gazetteer
 from ..errors import Problem, raise_if
@@ -142,7 +142,7 @@ class Tables:
     claimants: dict[str, str]  # claimant phrase (as compared) -> kind, from claimants.csv where the folder has it
 
     @classmethod
-    def load(cls, reference_dir: Path = config.REFERENCE) -> "Tables":
+    def load(cls, reference_dir: Path = config.REFERENCE) -> Tables:
         reference_dir = Path(reference_dir)
         path = reference_dir / TRIGGERS_FILE
         triggers = read_csv(path, ("violation", "trigger", "victims", "alone"))
@@ -209,6 +209,13 @@ def _phrase_spans(text: str, phrases) -> list[tuple[Span, object]]:
     return sorted(found, key=lambda f: f[0].start)
 
 
+
+class _NumberWords:
+    """`word in numbers`: whether the count rules read the word as a number (text2num, as the cleaning does)."""
+
+    def __contains__(self, word: str) -> bool:
+        return number_word([word]) is not None
+
 class Extractor:
     """Finds candidates and their phrases with one set of tables."""
 
@@ -220,7 +227,7 @@ class Extractor:
         self.kinds = tables.gazetteer.table["kind"].tolist()
         self.actor_phrases = sorted(((fold(normalise(p)), p) for p in tables.actors.phrases),
                                     key=lambda e: -len(e[0]))
-        self.numbers = tables.rules.numbers
+        self.numbers = _NumberWords()
         self.qualifiers = sorted(tables.rules.qualifiers, key=len, reverse=True)
         self.vague = sorted(tables.rules.vague, key=len, reverse=True)
 
@@ -329,7 +336,7 @@ class Extractor:
         if lower[last + 1:last + 2] == ["of"] and last + 2 < n and words[last + 2][0].isupper() and \
                 words[last + 2] not in NOT_NAME_WORDS:
             last += 2
-        if lower[last + 1:last + 2] == ["and"] and last + 3 < n and lower[last + 2] in ("a", "an", *self.numbers) \
+        if lower[last + 1:last + 2] == ["and"] and last + 3 < n and (lower[last + 2] in ("a", "an") or lower[last + 2] in self.numbers) \
                 and lower[last + 3] in PEOPLE_NOUNS:
             last += 3
         rest = " ".join(lower[last + 1:last + 5])
