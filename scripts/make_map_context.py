@@ -34,10 +34,9 @@ from pathlib import Path
 
 import shapefile  # pyshp
 import shapely
-from shapely.geometry import box, shape
-
 from make_boundaries import OUT, ROOT, geojson_bytes, read_mali_outline, rounded
 from make_gazetteer import package_file
+from shapely.geometry import box, shape
 
 FRAME = (-14.5, 8.0, 6.5, 27.0)  # lon/lat frame the default map can show around Mali
 TOLERANCE = {"neighbours": 0.02, "rivers": 0.01, "lakes": 0.005}  # degrees
