@@ -96,7 +96,7 @@ def processed_files(cleaned: Cleaned, sources: pd.DataFrame, context: dict[str, 
     wrote.
     """
     boundaries = {name: (Path(reference_dir) / name).read_text(encoding="utf-8")
-                  for name in (config.OUTLINE_FILE, config.ADMIN1_FILE)} if reference_dir else {}
+                  for name in config.BOUNDARY_FILES} if reference_dir else {}
     events = to_csv_text(_ordered(cleaned.events, "events"))
     violations = to_csv_text(_ordered(cleaned.violations, "violations"))
     return {
