@@ -526,11 +526,11 @@ def test_gazetteer_unknown_word_beside_a_known_place_raises(gazetteer):
 def test_the_map_draws_the_boundaries_the_cleaning_copied(tmp_path, cleaned):
     reference = tmp_path / "reference"
     reference.mkdir()
-    for name in (config.OUTLINE_FILE, config.ADMIN1_FILE):
+    for name in config.BOUNDARY_FILES:
         (reference / name).write_text(f'{{"type": "FeatureCollection", "features": [], "name": "{name}"}}')
     sources = pd.read_csv(ROOT / "data" / "raw" / "sources.csv", dtype=str, keep_default_na=False)
     files = export.processed_files(cleaned, sources, context={}, reference_dir=reference)
-    for name in (config.OUTLINE_FILE, config.ADMIN1_FILE):
+    for name in config.BOUNDARY_FILES:
         assert files[name] == (reference / name).read_text()
     export.write_all(files, tmp_path / "processed")
     data = analysis.load(tmp_path / "processed")

@@ -14,17 +14,17 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from IPython.display import HTML  # noqa: E402
-from matplotlib.patches import Polygon as PolygonPatch  # noqa: E402
-import shapely  # noqa: E402
-from shapely.geometry import shape  # noqa: E402
-from shapely.ops import unary_union  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+import shapely
+from IPython.display import HTML
+from matplotlib.patches import Polygon as PolygonPatch
+from shapely.geometry import shape
+from shapely.ops import polylabel, unary_union
 
-from malibrief import config  # noqa: E402
+from malibrief import config
 
 STYLE = {
     "svg.hashsalt": "mali-briefing",  # fixed ids inside SVG files, so they are byte-identical run to run
@@ -137,7 +137,7 @@ def _label(violation: str, counted) -> str:
 
 # The map: Mali's regions over its neighbours, the Niger and the inner delta, capitals, and the events as
 # circles whose area is the number of people and whose fill says how precisely the place is known.
-LAND, NEIGHBOUR, CONTEXT_REGION = "#f7f7f7", "#dcdcdc", "#ebebeb"
+LAND, NEIGHBOUR, CONTEXT_REGION = "#fbfbfb", "#d4d4d4", "#ececec"
 WATER, RIVER = "#a6cee3", "#3b7fb6"
 MIN_TEXT = 7.5  # points: nothing smaller, so the map stays readable printed at A4 width
 MAP_WIDTH, LEGEND_WIDTH, FOOTER = 5.0, 1.9, 0.45  # inches
@@ -173,6 +173,12 @@ def _draw_lines(ax, geometry, **style) -> None:
         if line.geom_type == "LineString":
             x, y = line.xy
             ax.plot(x, y, **style)
+
+
+def _label_point(geometry):
+    """The point deepest inside the largest part of a shape, where its name reads best."""
+    part = max(getattr(geometry, "geoms", [geometry]), key=lambda g: g.area)
+    return polylabel(part, tolerance=0.02)
 
 
 def _nice(value: float, steps=SIZE_STEPS) -> int:
@@ -254,7 +260,7 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
     placed = events.dropna(subset=["latitude", "longitude"])
     west, south, east, north = map_extent(admin1, regions, placed)
     aspect = 1 / np.cos(np.radians((south + north) / 2))  # a degree of longitude shrinks with latitude
-    map_height = float(np.clip(MAP_WIDTH * (north - south) * aspect / (east - west), 3.8, 7.2))
+    map_height = float(np.clip(MAP_WIDTH * (north - south) * aspect / (east - west), 5.3 if regions else 4.5, 7.2))
     # widen the shorter side so the frame has the axes' shape: the extent asked for stays inside it
     if (north - south) * aspect / (east - west) < map_height / MAP_WIDTH:
         grow = (map_height / MAP_WIDTH * (east - west) / aspect - (north - south)) / 2
@@ -321,14 +327,14 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
     for name, geom in admin1.items():
         shown = geom.intersection(view)
         if shown.area > 0.02 * view.area or name in selected:
-            point = shown.representative_point()
+            point = _label_point(shown)
             labels.place(point.x, point.y, name.upper(), offsets=tuple(
                              (dx, dy, "center", "center") for dy in (0, 12, -12, 24, -24) for dx in (0, -30, 30)),
                          fontsize=MIN_TEXT + 0.5, color="#6b6b6b", zorder=4)
     for props, geom in neighbours:
         shown = geom.intersection(view).difference(outline.buffer(0.2))
         if props["borders_mali"] and shown.area > 0.03 * view.area:
-            point = shown.representative_point()
+            point = _label_point(shown)
             labels.place(point.x, point.y, props["name"].upper(), offsets=tuple(
                              (0, dy, "center", "center") for dy in (0, 14, -14, 28, -28)),
                          fontsize=MIN_TEXT + 1, color="#8c8c8c", fontstyle="italic", zorder=4)
@@ -345,7 +351,9 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
                              (dx, dy, ha, va) for dx, ha in ((-12, "right"), (12, "left")) for dy, va in
                              ((14, "bottom"), (-14, "top"), (28, "bottom"))), fontsize=MIN_TEXT + 0.5, color=RIVER,
                          fontstyle="italic", zorder=4)
-    _map_legend(fig, size_of, scale, estimate, counted)
+    top = _map_legend(fig, size_of, scale, estimate, counted)
+    if selected:
+        _locator(fig, top, admin1, outline, selected, (west, south, east, north), aspect)
     fig.text(0.01, 0.1 * FOOTER / height, "Gao includes Ménaka and Tombouctou includes Taoudénit (pre-2023 regions).\n"
              "Boundaries, rivers, lakes: Natural Earth. Places: © OpenStreetMap contributors (ODbL); GeoNames (CC BY 4.0).",
              fontsize=MIN_TEXT, color="#555555", ha="left", va="bottom", linespacing=1.3)
@@ -365,8 +373,29 @@ def _event_sizes(placed: pd.DataFrame, estimate: str) -> dict[str, pd.Series]:
     return sizes
 
 
-def _map_legend(fig, size_of: dict, scale: float, estimate: str, counted) -> None:
-    """The keys, stacked in the column right of the map: violations, precision, circle sizes, map symbols."""
+def _locator(fig, top: float, admin1: dict, outline, selected, frame, aspect: float) -> None:
+    """A small map of all Mali under the keys: the regions of the briefing in grey, the main map's frame."""
+    width, height = fig.get_size_inches()
+    west, south, east, north = outline.bounds
+    box_width = LEGEND_WIDTH - 0.5
+    box_height = min(box_width * (north - south) * aspect / (east - west), top * height - FOOTER - 0.1)
+    if box_height < 0.45:
+        return
+    ax = fig.add_axes([(MAP_WIDTH + 0.15) / width, top - box_height / height, box_width / width, box_height / height])
+    ax.set_aspect(aspect, adjustable="box")
+    ax.set_axis_off()
+    for name in selected:
+        _draw_polygons(ax, admin1[name], facecolor="#9a9a9a", edgecolor="none")
+    _draw_polygons(ax, outline, fill=False, edgecolor="#333333", linewidth=0.7)
+    fw, fs, fe, fn = frame
+    ax.plot([fw, fe, fe, fw, fw], [fs, fs, fn, fn, fs], color="#D55E00", linewidth=0.9)
+    ax.set_xlim(min(west, fw), max(east, fe))
+    ax.set_ylim(min(south, fs), max(north, fn))
+
+
+def _map_legend(fig, size_of: dict, scale: float, estimate: str, counted) -> float:
+    """The keys, stacked in the column right of the map: violations, precision, circle sizes, map symbols.
+    Returns the height, as a fraction of the figure, where the column's free space begins."""
     from matplotlib.lines import Line2D
 
     def dot(colour, size=7.0, hollow=False, marker="o"):
@@ -375,8 +404,8 @@ def _map_legend(fig, size_of: dict, scale: float, estimate: str, counted) -> Non
 
     width, height = fig.get_size_inches()
     left = (MAP_WIDTH + 0.1) / width
-    kw = dict(frameon=False, fontsize=MIN_TEXT + 0.5, title_fontsize=MIN_TEXT + 1, alignment="left",
-              handletextpad=0.6, borderaxespad=0, loc="upper left")
+    kw = {"frameon": False, "fontsize": MIN_TEXT + 0.5, "title_fontsize": MIN_TEXT + 1, "alignment": "left",
+          "handletextpad": 0.6, "borderaxespad": 0, "loc": "upper left"}
     renderer = fig.canvas.get_renderer()
     top = 1 - 0.15 / height
 
@@ -410,6 +439,7 @@ def _map_legend(fig, size_of: dict, scale: float, estimate: str, counted) -> Non
     stack(fig.legend([dot("#222222", 5, marker="s"), dot("#222222", 4, hollow=True, marker="s"),
                       Line2D([], [], color=RIVER, linewidth=1.2)],
                      ["Bamako", "regional capital", "river, lake"], title="Map", **kw))
+    return top
 
 
 def timeline(by_month: pd.DataFrame, largest: pd.DataFrame, which, start_year: int, end_year: int,

@@ -18,6 +18,7 @@ import yaml
 
 from malibrief import config
 from malibrief.cleaning.incidents import Cleaned
+from malibrief.errors import Problem, raise_if
 from malibrief.io import to_csv_text
 
 FIELDS_FILE = Path(__file__).with_name("fields.yaml")
@@ -77,9 +78,38 @@ def datapackage(sources: pd.DataFrame, input_format: str = "incidents") -> dict:
              "encoding": "utf-8", "description": "One row per event and violation", "schema": {
                  **schema("violations"), "foreignKeys": [
                      {"fields": ["event_id"], "reference": {"resource": "events", "fields": ["event_id"]}}]}},
+            {"name": "events-geojson", "path": "events.geojson", "format": "geojson",
+             "mediatype": "application/geo+json", "encoding": "utf-8",
+             "description": "The events that have a place, as GeoJSON points (WGS 84) for QGIS or kepler.gl: "
+                            "event_id, year, date_start, place, admin1, violations ('; '-separated), the low and "
+                            "high figures per violation as in events.csv (null: no upper figure) and geo_precision "
+                            "(1 the locality itself; 2 or 3 a seat or centroid standing in). Events with no place "
+                            "are left out."},
         ],
     }
     return package | ACLED_PACKAGE if input_format == "acled" else package
+
+
+GEOJSON_PROPERTIES = ("event_id", "year", "date_start", "place", "admin1")
+
+
+def events_geojson(events: pd.DataFrame, violations: pd.DataFrame) -> str:
+    """The events with a place as a GeoJSON FeatureCollection of points, one feature per line."""
+    placed = events.dropna(subset=["latitude", "longitude"])
+    kinds = (violations.assign(order=violations["violation"].map(config.VIOLATIONS.index))
+             .sort_values(["event_id", "order"]).groupby("event_id")["violation"].agg("; ".join))
+    counts = [f"{c}_{b}" for c in config.COUNT_COLUMNS.values() for b in ("low", "high")]
+    features = []
+    for row in placed.to_dict("records"):
+        props = {name: (row[name].date().isoformat() if name == "date_start" else row[name])
+                 for name in GEOJSON_PROPERTIES}
+        props["violations"] = kinds.get(row["event_id"], "")
+        props.update({name: None if pd.isna(row[name]) else int(row[name]) for name in counts})
+        props["geo_precision"] = int(row["geo_precision"])
+        features.append(json.dumps({"type": "Feature", "properties": props, "geometry": {
+            "type": "Point", "coordinates": [float(row["longitude"]), float(row["latitude"])]}},
+            ensure_ascii=False, default=int))
+    return '{"type": "FeatureCollection", "features": [\n' + ",\n".join(features) + "\n]}\n"
 
 
 def _input_format(context: dict[str, pd.DataFrame]) -> str:
@@ -95,6 +125,10 @@ def processed_files(cleaned: Cleaned, sources: pd.DataFrame, context: dict[str, 
     violations), and `reference_dir` the boundaries the map draws, so the briefing reads only what this step
     wrote.
     """
+    missing = [name for name in config.BOUNDARY_FILES if reference_dir and not (Path(reference_dir) / name).exists()]
+    raise_if(Problem(str(Path(reference_dir) / name), None, None, None,
+                     "not found: the map draws it, and the cleaning copies it next to the events "
+                     "(scripts/make_boundaries.py and make_map_context.py write it)") for name in missing)
     boundaries = {name: (Path(reference_dir) / name).read_text(encoding="utf-8")
                   for name in config.BOUNDARY_FILES} if reference_dir else {}
     events = to_csv_text(_ordered(cleaned.events, "events"))
@@ -102,6 +136,7 @@ def processed_files(cleaned: Cleaned, sources: pd.DataFrame, context: dict[str, 
     return {
         "events.csv": events,
         "violations.csv": violations,
+        "events.geojson": events_geojson(cleaned.events, cleaned.violations),
         "events_hxl.csv": _hxl_text(events, "events"),
         "violations_hxl.csv": _hxl_text(violations, "violations"),
         "cleaning_log.csv": to_csv_text(cleaned.log),
