@@ -979,7 +979,7 @@ def test_hxl_copies_have_tag_row(files):
 
 def test_processed_files_names(files):
     assert set(files) == {"events.csv", "violations.csv", "events_hxl.csv", "violations_hxl.csv",
-                          "cleaning_log.csv", "datapackage.json"}
+                          "cleaning_log.csv", "datapackage.json", "events.geojson"}
 
 
 def test_events_csv_rows_match_cleaned(cleaned, files):

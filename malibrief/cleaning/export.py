@@ -13,6 +13,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -94,22 +95,36 @@ GEOJSON_PROPERTIES = ("event_id", "year", "date_start", "place", "admin1")
 
 
 def events_geojson(events: pd.DataFrame, violations: pd.DataFrame) -> str:
-    """The events with a place as a GeoJSON FeatureCollection of points, one feature per line."""
-    placed = events.dropna(subset=["latitude", "longitude"])
-    kinds = (violations.assign(order=violations["violation"].map(config.VIOLATIONS.index))
-             .sort_values(["event_id", "order"]).groupby("event_id")["violation"].agg("; ".join))
+    """The events with a place as a GeoJSON FeatureCollection of points, one feature per line.
+
+    Built column-wise (pandas' JSON writer for the properties), so a million ACLED events take seconds."""
     counts = [f"{c}_{b}" for c in config.COUNT_COLUMNS.values() for b in ("low", "high")]
-    features = []
-    for row in placed.to_dict("records"):
-        props = {name: (row[name].date().isoformat() if name == "date_start" else row[name])
-                 for name in GEOJSON_PROPERTIES}
-        props["violations"] = kinds.get(row["event_id"], "")
-        props.update({name: None if pd.isna(row[name]) else int(row[name]) for name in counts})
-        props["geo_precision"] = int(row["geo_precision"])
-        features.append(json.dumps({"type": "Feature", "properties": props, "geometry": {
-            "type": "Point", "coordinates": [float(row["longitude"]), float(row["latitude"])]}},
-            ensure_ascii=False, default=int))
-    return '{"type": "FeatureCollection", "features": [\n' + ",\n".join(features) + "\n]}\n"
+    columns = [*GEOJSON_PROPERTIES, *counts, "geo_precision", "latitude", "longitude"]
+    placed = events[columns][events["latitude"].notna() & events["longitude"].notna()]
+    # which violations each event has, as a bit per violation, then the "; "-joined names of each combination
+    position = pd.Index(placed["event_id"].to_numpy(dtype=object)).get_indexer(
+        violations["event_id"].to_numpy(dtype=object))
+    kind = violations["violation"].to_numpy(dtype=object)
+    bits = np.zeros(len(placed), dtype=int)
+    for bit, violation in enumerate(config.VIOLATIONS):
+        bits[position[(kind == violation) & (position >= 0)]] |= 1 << bit
+    names = np.array(["; ".join(v for bit, v in enumerate(config.VIOLATIONS) if combo >> bit & 1)
+                      for combo in range(1 << len(config.VIOLATIONS))], dtype=object)
+    def whole(column):  # integers, NA kept (written as null)
+        return column.astype("Int64").reset_index(drop=True)
+
+    props = pd.DataFrame({
+        **{name: placed[name].to_numpy(dtype=object) for name in ("event_id", "place", "admin1")},
+        "year": whole(placed["year"]), "date_start": placed["date_start"].dt.strftime("%Y-%m-%d").to_numpy(),
+        "violations": names[bits], **{c: whole(placed[c]) for c in counts},
+        "geo_precision": whole(placed["geo_precision"])},
+        columns=[*GEOJSON_PROPERTIES, "violations", *counts, "geo_precision"])
+    properties = props.to_json(orient="records", lines=True, force_ascii=False).splitlines()
+    features = ",\n".join(
+        f'{{"type": "Feature", "properties": {p}, "geometry": {{"type": "Point", "coordinates": [{x}, {y}]}}}}'
+        for p, x, y in zip(properties, placed["longitude"].astype(float).tolist(),
+                           placed["latitude"].astype(float).tolist()))
+    return '{"type": "FeatureCollection", "features": [\n' + features + ("\n" if features else "") + "]}\n"
 
 
 def _input_format(context: dict[str, pd.DataFrame]) -> str:
