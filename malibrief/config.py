@@ -9,8 +9,11 @@ PROCESSED = DATA / "processed"
 FIGURES = ROOT / "figures"
 NOTEBOOKS = ROOT / "notebooks"
 SOURCES_DIR = ROOT.parent / "shared" / "sources"
-# Natural Earth boundaries, in the reference folder; the cleaning copies both into its output for the map.
+# What the map draws, in the reference folder; the cleaning copies every one into its output for the map.
 OUTLINE_FILE, ADMIN1_FILE = "mali_outline.geojson", "mali_admin1.geojson"
+NEIGHBOURS_FILE, RIVERS_FILE, LAKES_FILE = "mali_neighbours.geojson", "mali_rivers.geojson", "mali_lakes.geojson"
+CAPITALS_FILE = "mali_capitals.geojson"
+BOUNDARY_FILES = (OUTLINE_FILE, ADMIN1_FILE, NEIGHBOURS_FILE, RIVERS_FILE, LAKES_FILE, CAPITALS_FILE)
 
 # The three violations the briefing counts, in display order, with the raw column that holds each count.
 VIOLATIONS = ("killing", "detention", "disappearance")
@@ -51,6 +54,9 @@ ACLED_BORDER_TOLERANCE_KM = 10.0
 
 # What out_of_scope.csv records: violations the chapters report that the briefing does not count.
 OUT_OF_SCOPE_VIOLATIONS = ("torture", "sexual violence", "injury", "looting", "destruction", "threats", "other")
+
+# Admin1 values Natural Earth draws inside another region's polygon (the old division).
+ADMIN1_POLYGON = {"Ménaka": "Gao", "Taoudénit": "Tombouctou"}
 
 OUTCOMES = ("released", "killed", "detained or sentenced", "still missing", "unknown")
 

@@ -537,11 +537,11 @@ def test_gazetteer_unknown_word_beside_a_known_place_raises(gazetteer):
 def test_the_map_draws_the_boundaries_the_cleaning_copied(tmp_path, cleaned):
     reference = tmp_path / "reference"
     reference.mkdir()
-    for name in (config.OUTLINE_FILE, config.ADMIN1_FILE):
+    for name in config.BOUNDARY_FILES:
         (reference / name).write_text(f'{{"type": "FeatureCollection", "features": [], "name": "{name}"}}')
     sources = pd.read_csv(ROOT / "data" / "raw" / "sources.csv", dtype=str, keep_default_na=False)
     files = export.processed_files(cleaned, sources, context={}, reference_dir=reference)
-    for name in (config.OUTLINE_FILE, config.ADMIN1_FILE):
+    for name in config.BOUNDARY_FILES:
         assert files[name] == (reference / name).read_text()
     export.write_all(files, tmp_path / "processed")
     data = analysis.load(tmp_path / "processed")
@@ -990,7 +990,7 @@ def test_hxl_copies_have_tag_row(files):
 
 def test_processed_files_names(files):
     assert set(files) == {"events.csv", "violations.csv", "events_hxl.csv", "violations_hxl.csv",
-                          "cleaning_log.csv", "datapackage.json"}
+                          "cleaning_log.csv", "datapackage.json", "events.geojson"}
 
 
 def test_events_csv_rows_match_cleaned(cleaned, files):

@@ -14,15 +14,17 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from IPython.display import HTML  # noqa: E402
-from matplotlib.patches import Polygon as PolygonPatch  # noqa: E402
-from shapely.geometry import shape  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+import shapely
+from IPython.display import HTML
+from matplotlib.patches import Polygon as PolygonPatch
+from shapely.geometry import shape
+from shapely.ops import polylabel, unary_union
 
-from malibrief import config  # noqa: E402
+from malibrief import config
 
 STYLE = {
     "svg.hashsalt": "mali-briefing",  # fixed ids inside SVG files, so they are byte-identical run to run
@@ -128,48 +130,316 @@ def regions(by_region: pd.DataFrame, which):
     return fig
 
 
-def _polygons(geometry: dict):
-    if geometry["type"] == "Polygon":
-        return [geometry["coordinates"]]
-    return geometry["coordinates"]
-
-
 def _label(violation: str, counted) -> str:
     """A legend entry that says when the input counts events, not people (ACLED's arrests and abductions)."""
     return LABELS[violation] if violation in counted else f"{LABELS[violation]} (events, people not counted)"
 
 
-def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estimate: str, counted=config.VIOLATIONS):
-    """Events placed at their coordinates, sized by victims, over Mali's admin1 boundaries."""
-    fig, ax = plt.subplots(figsize=(7, 6.4))
-    for feature in json.loads(Path(admin1_path).read_text(encoding="utf-8"))["features"]:
-        for polygon in _polygons(feature["geometry"]):
-            ax.add_patch(PolygonPatch(np.array(polygon[0]), closed=True, facecolor="#f4f4f4",
-                                      edgecolor="#9a9a9a", linewidth=0.6))
-        point = shape(feature["geometry"]).representative_point()
-        ax.text(point.x, point.y, feature["properties"]["name"], fontsize=7, color="#555555", ha="center")
-    for feature in json.loads(Path(outline_path).read_text(encoding="utf-8"))["features"]:
-        for polygon in _polygons(feature["geometry"]):
-            ax.add_patch(PolygonPatch(np.array(polygon[0]), closed=True, fill=False, edgecolor="#333333", linewidth=1))
+# The map: Mali's regions over its neighbours, the Niger and the inner delta, capitals, and the events as
+# circles whose area is the number of people and whose fill says how precisely the place is known.
+LAND, NEIGHBOUR, CONTEXT_REGION = "#fbfbfb", "#d4d4d4", "#ececec"
+WATER, RIVER = "#a6cee3", "#3b7fb6"
+MIN_TEXT = 7.5  # points: nothing smaller, so the map stays readable printed at A4 width
+MAP_WIDTH, LEGEND_WIDTH, FOOTER = 5.0, 1.9, 0.45  # inches
+MAX_AREA = 1400  # points squared: the circle of the largest event in the briefing
+SIZE_STEPS = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
+PRECISION_LABELS = ("the locality itself (precision 1)", "a seat or centroid standing in (precision 2-3)")
+
+
+def _features(path: Path) -> list[dict]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))["features"]
+
+
+def map_extent(admin1: dict, regions=(), points: pd.DataFrame | None = None) -> tuple[float, float, float, float]:
+    """(west, south, east, north) the map must show: all of Mali, or only the polygons of the regions asked
+    for (Ménaka's and Taoudénit's are inside Gao's and Tombouctou's), with every event point, padded."""
+    names = [config.ADMIN1_POLYGON.get(r, r) for r in regions] or list(admin1)
+    west, south, east, north = unary_union([admin1[n] for n in names]).bounds
+    if points is not None and len(points):
+        west, east = min(west, points["longitude"].min()), max(east, points["longitude"].max())
+        south, north = min(south, points["latitude"].min()), max(north, points["latitude"].max())
+    pad = max(0.3, 0.06 * max(east - west, north - south))
+    return west - pad, south - pad, east + pad, north + pad
+
+
+def _draw_polygons(ax, geometry, **style) -> None:
+    for polygon in getattr(geometry, "geoms", [geometry]):
+        if polygon.geom_type == "Polygon":
+            ax.add_patch(PolygonPatch(np.asarray(polygon.exterior.coords), closed=True, **style))
+
+
+def _draw_lines(ax, geometry, **style) -> None:
+    for line in getattr(geometry, "geoms", [geometry]):
+        if line.geom_type == "LineString":
+            x, y = line.xy
+            ax.plot(x, y, **style)
+
+
+def _label_point(geometry):
+    """The point deepest inside the largest part of a shape, where its name reads best."""
+    part = max(getattr(geometry, "geoms", [geometry]), key=lambda g: g.area)
+    return polylabel(part, tolerance=0.02)
+
+
+def _nice(value: float, steps=SIZE_STEPS) -> int:
+    return max([s for s in steps if s <= value] or [steps[0]])
+
+
+def _scale_bar(ax, west, south, east, north) -> tuple:
+    """A bar of a round number of kilometres, about a fifth of the map's width, in the lower left; returns the
+    box it takes on the figure, in pixels, to keep labels off it."""
+    lat = south + 0.06 * (north - south)
+    km_per_degree = 111.32 * np.cos(np.radians(lat))
+    length = _nice(0.2 * (east - west) * km_per_degree, (10, 20, 25, 50, 100, 200, 250, 300, 500))
+    x0 = west + 0.04 * (east - west)
+    x1 = x0 + length / km_per_degree
+    ax.plot([x0, x1], [lat, lat], color="#333333", linewidth=1.6, solid_capstyle="butt", zorder=6)
+    for x in (x0, x1):
+        ax.plot([x, x], [lat, lat + 0.008 * (north - south)], color="#333333", linewidth=1, zorder=6)
+    text = ax.text((x0 + x1) / 2, lat + 0.015 * (north - south), f"{length:,} km", ha="center", va="bottom",
+                   fontsize=MIN_TEXT + 0.5, color="#333333", zorder=6)
+    box = text.get_window_extent(ax.figure.canvas.get_renderer())
+    (bx0, by0), (bx1, _) = ax.transData.transform([(x0, lat), (x1, lat)])
+    return min(bx0, box.x0) - 4, by0 - 4, max(bx1, box.x1) + 4, box.y1 + 4
+
+
+class _Labels:
+    """Places labels one by one at the first offset where they overlap no label or marker placed before."""
+
+    OFFSETS = ((5, 3, "left", "bottom"), (5, -3, "left", "top"), (-5, 3, "right", "bottom"),
+               (-5, -3, "right", "top"), (0, 6, "center", "bottom"), (0, -6, "center", "top"))
+
+    def __init__(self, ax):
+        self.ax, self.renderer = ax, ax.figure.canvas.get_renderer()
+        self.taken = []
+
+    def block(self, x, y, radius_points: float) -> None:
+        """Keep labels off a marker at (x, y)."""
+        cx, cy = self.ax.transData.transform((x, y))
+        r = radius_points * self.ax.figure.dpi / 72
+        self.taken.append((cx - r, cy - r, cx + r, cy + r))
+
+    def _overlap(self, box) -> float:
+        total = 0.0
+        for x0, y0, x1, y1 in self.taken:
+            w, h = min(box.x1, x1) - max(box.x0, x0), min(box.y1, y1) - max(box.y0, y0)
+            total += max(w, 0) * max(h, 0)
+        return total
+
+    def place(self, x, y, text, offsets=OFFSETS, **style):
+        best = None
+        for dx, dy, ha, va in offsets:
+            artist = self.ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                                      **style)
+            box = artist.get_window_extent(self.renderer)
+            inside = self.ax.get_window_extent(self.renderer)
+            score = self._overlap(box) + (0 if inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1)
+                                          else 1e9)
+            if best is None or score < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (score, artist, box)
+            else:
+                artist.remove()
+            if score == 0:
+                break
+        self.taken.append((best[2].x0, best[2].y0, best[2].x1, best[2].y1))
+        return best[1]
+
+
+def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estimate: str, counted=config.VIOLATIONS,
+             regions=()):
+    """Events placed at their coordinates, circle area = people, filled where the place is the locality and
+    hollow where a seat or centroid stands in; over Mali's regions, its neighbours, the Niger and the inner
+    delta. A regional briefing (`regions`) zooms to its regions and keeps the rest of Mali as context.
+
+    The other layers are read from the folder of `admin1_path` (the cleaning copies them there with it)."""
+    folder = Path(admin1_path).parent
+    admin1 = {f["properties"]["name"]: shape(f["geometry"]) for f in _features(admin1_path)}
+    outline = unary_union([shape(f["geometry"]) for f in _features(outline_path)])
     placed = events.dropna(subset=["latitude", "longitude"])
+    west, south, east, north = map_extent(admin1, regions, placed)
+    aspect = 1 / np.cos(np.radians((south + north) / 2))  # a degree of longitude shrinks with latitude
+    map_height = float(np.clip(MAP_WIDTH * (north - south) * aspect / (east - west), 5.3 if regions else 4.5, 7.2))
+    # widen the shorter side so the frame has the axes' shape: the extent asked for stays inside it
+    if (north - south) * aspect / (east - west) < map_height / MAP_WIDTH:
+        grow = (map_height / MAP_WIDTH * (east - west) / aspect - (north - south)) / 2
+        south, north = south - grow, north + grow
+    else:
+        grow = ((north - south) * aspect * MAP_WIDTH / map_height - (east - west)) / 2
+        west, east = west - grow, east + grow
+    width, height = MAP_WIDTH + LEGEND_WIDTH, map_height + FOOTER
+    fig = plt.figure(figsize=(width, height))
+    ax = fig.add_axes([0, FOOTER / height, MAP_WIDTH / width, map_height / height])
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    ax.set_aspect(aspect, adjustable="box")
+    ax.set_axis_off()
+    view = shapely.box(west, south, east, north)
+
+    neighbours = [(f["properties"], shape(f["geometry"])) for f in _features(folder / config.NEIGHBOURS_FILE)]
+    for _, geom in neighbours:
+        _draw_polygons(ax, geom, facecolor=NEIGHBOUR, edgecolor="white", linewidth=0.8, zorder=1)
+    selected = {config.ADMIN1_POLYGON.get(r, r) for r in regions}
+    for name, geom in admin1.items():
+        fill = LAND if not selected or name in selected else CONTEXT_REGION
+        _draw_polygons(ax, geom, facecolor=fill, edgecolor="#9a9a9a", linewidth=0.6, zorder=2)
+    for name in selected:
+        _draw_polygons(ax, admin1[name], fill=False, edgecolor="#444444", linewidth=1.3, zorder=3)
+    _draw_polygons(ax, outline, fill=False, edgecolor="#333333", linewidth=1.1, zorder=3)
+    for f in _features(folder / config.LAKES_FILE):
+        _draw_polygons(ax, shape(f["geometry"]), facecolor=WATER, edgecolor=RIVER, linewidth=0.4, zorder=3)
+    rivers = [(f["properties"]["name"], shape(f["geometry"])) for f in _features(folder / config.RIVERS_FILE)]
+    for _, geom in rivers:
+        _draw_lines(ax, geom, color=RIVER, linewidth=1.0, zorder=3, solid_capstyle="round")
+
+    size_of = _event_sizes(placed, estimate)
+    scale = MAX_AREA / max(1, max((s.max() for s in size_of.values() if len(s)), default=1))
+    labels = _Labels(ax)
+    for violation in config.VIOLATIONS:
+        if violation not in size_of:
+            continue
+        rows, sizes = placed.loc[size_of[violation].index], size_of[violation]
+        order = np.argsort(-sizes.to_numpy(dtype=float), kind="stable")  # large circles under small ones
+        rows, area = rows.iloc[order], sizes.iloc[order].to_numpy(dtype=float) * scale
+        exact = pd.to_numeric(rows["geo_precision"]).eq(1).to_numpy(dtype=bool, na_value=False)
+        colour = config.VIOLATION_COLOURS[violation]
+        ax.scatter(rows["longitude"][exact], rows["latitude"][exact], s=area[exact], color=colour, alpha=0.7,
+                   edgecolor="white", linewidth=0.5, zorder=5, rasterized=len(rows) > RASTER_POINTS)
+        ax.scatter(rows["longitude"][~exact], rows["latitude"][~exact], s=area[~exact], facecolor="none",
+                   edgecolor=colour, linewidth=1.2, zorder=5, rasterized=len(rows) > RASTER_POINTS)
+        for x, y, a in zip(rows["longitude"], rows["latitude"], area):
+            labels.block(x, y, np.sqrt(a) / 2)
+
+    capitals = [f for f in _features(folder / config.CAPITALS_FILE)
+                if view.contains(shape(f["geometry"]))]
+    for f in capitals:
+        x, y = f["geometry"]["coordinates"]
+        national = f["properties"]["capital"] == "national"
+        ax.scatter([x], [y], marker="s", s=24 if national else 13,
+                   facecolor="#222222" if national else "white", edgecolor="#222222", linewidth=0.9, zorder=7)
+        labels.block(x, y, 3)
+    labels.taken.append(_scale_bar(ax, west, south, east, north))
+    for f in sorted(capitals, key=lambda f: f["properties"]["capital"] != "national"):
+        x, y = f["geometry"]["coordinates"]
+        labels.place(x, y, f["properties"]["name"], fontsize=MIN_TEXT + 1, color="#111111", zorder=8,
+                     fontweight="bold" if f["properties"]["capital"] == "national" else "normal")
+    for name, geom in admin1.items():
+        shown = geom.intersection(view)
+        if shown.area > 0.02 * view.area or name in selected:
+            point = _label_point(shown)
+            labels.place(point.x, point.y, name.upper(), offsets=tuple(
+                             (dx, dy, "center", "center") for dy in (0, 12, -12, 24, -24) for dx in (0, -30, 30)),
+                         fontsize=MIN_TEXT + 0.5, color="#6b6b6b", zorder=4)
+    for props, geom in neighbours:
+        shown = geom.intersection(view).difference(outline.buffer(0.2))
+        if props["borders_mali"] and shown.area > 0.03 * view.area:
+            point = _label_point(shown)
+            labels.place(point.x, point.y, props["name"].upper(), offsets=tuple(
+                             (0, dy, "center", "center") for dy in (0, 14, -14, 28, -28)),
+                         fontsize=MIN_TEXT + 1, color="#8c8c8c", fontstyle="italic", zorder=4)
+    niger = unary_union([g for name, g in rivers if name == "Niger"]).intersection(outline).intersection(view)
+    if not niger.is_empty:
+        line = max(getattr(niger, "geoms", [niger]), key=lambda g: g.length)
+        point = line.interpolate(0.5, normalized=True)
+        labels.place(point.x, point.y, "Niger", fontsize=MIN_TEXT + 0.5, color=RIVER, fontstyle="italic", zorder=4)
+    delta = [shape(f["geometry"]) for f in _features(folder / config.LAKES_FILE)]
+    if delta:
+        point = unary_union(delta).centroid
+        if view.contains(point):
+            labels.place(point.x, point.y, "inner Niger delta", offsets=_Labels.OFFSETS + tuple(
+                             (dx, dy, ha, va) for dx, ha in ((-12, "right"), (12, "left")) for dy, va in
+                             ((14, "bottom"), (-14, "top"), (28, "bottom"))), fontsize=MIN_TEXT + 0.5, color=RIVER,
+                         fontstyle="italic", zorder=4)
+    top = _map_legend(fig, size_of, scale, estimate, counted)
+    if selected:
+        _locator(fig, top, admin1, outline, selected, (west, south, east, north), aspect)
+    fig.text(0.01, 0.1 * FOOTER / height, "Gao includes Ménaka and Tombouctou includes Taoudénit (pre-2023 regions).\n"
+             "Boundaries, rivers, lakes: Natural Earth. Places: © OpenStreetMap contributors (ODbL); GeoNames (CC BY 4.0).",
+             fontsize=MIN_TEXT, color="#555555", ha="left", va="bottom", linespacing=1.3)
+    return fig
+
+
+def _event_sizes(placed: pd.DataFrame, estimate: str) -> dict[str, pd.Series]:
+    """People per event and violation, for the circles: the low figure, or the high one (the low where the
+    source gives no upper figure) when the briefing asks for high figures."""
+    sizes = {}
     for violation, column in config.COUNT_COLUMNS.items():
         rows = placed[placed[f"{column}_low"] > 0]
         if rows.empty:
             continue
-        size = rows[f"{column}_high"].fillna(rows[f"{column}_low"]) if estimate == "high" else rows[f"{column}_low"]
-        ax.scatter(rows["longitude"], rows["latitude"], s=12 + 6 * np.sqrt(size.astype(float)),
-                   color=config.VIOLATION_COLOURS[violation], alpha=0.55, edgecolor="white", linewidth=0.5,
-                   label=_label(violation, counted), rasterized=len(rows) > RASTER_POINTS)
-    ax.set_xlim(-12.5, 4.5)
-    ax.set_ylim(10, 25.2)
-    ax.set_aspect("equal")
-    ax.set_xlabel("Longitude (°)")
-    ax.set_ylabel("Latitude (°)")
-    ax.grid(False)
-    if not placed.empty:
-        ax.legend(frameon=False, loc="upper left", fontsize=8, title="Circle area: people")
-    fig.tight_layout()
-    return fig
+        sizes[violation] = (rows[f"{column}_high"].fillna(rows[f"{column}_low"]) if estimate == "high"
+                            else rows[f"{column}_low"]).astype(float)
+    return sizes
+
+
+def _locator(fig, top: float, admin1: dict, outline, selected, frame, aspect: float) -> None:
+    """A small map of all Mali under the keys: the regions of the briefing in grey, the main map's frame."""
+    width, height = fig.get_size_inches()
+    west, south, east, north = outline.bounds
+    box_width = LEGEND_WIDTH - 0.5
+    box_height = min(box_width * (north - south) * aspect / (east - west), top * height - FOOTER - 0.1)
+    if box_height < 0.45:
+        return
+    ax = fig.add_axes([(MAP_WIDTH + 0.15) / width, top - box_height / height, box_width / width, box_height / height])
+    ax.set_aspect(aspect, adjustable="box")
+    ax.set_axis_off()
+    for name in selected:
+        _draw_polygons(ax, admin1[name], facecolor="#9a9a9a", edgecolor="none")
+    _draw_polygons(ax, outline, fill=False, edgecolor="#333333", linewidth=0.7)
+    fw, fs, fe, fn = frame
+    ax.plot([fw, fe, fe, fw, fw], [fs, fs, fn, fn, fs], color="#D55E00", linewidth=0.9)
+    ax.set_xlim(min(west, fw), max(east, fe))
+    ax.set_ylim(min(south, fs), max(north, fn))
+
+
+def _map_legend(fig, size_of: dict, scale: float, estimate: str, counted) -> float:
+    """The keys, stacked in the column right of the map: violations, precision, circle sizes, map symbols.
+    Returns the height, as a fraction of the figure, where the column's free space begins."""
+    from matplotlib.lines import Line2D
+
+    def dot(colour, size=7.0, hollow=False, marker="o"):
+        return Line2D([], [], linestyle="", marker=marker, markersize=size, markeredgecolor=colour,
+                      markerfacecolor="none" if hollow else colour, markeredgewidth=1.2 if hollow else 0.5)
+
+    width, height = fig.get_size_inches()
+    left = (MAP_WIDTH + 0.1) / width
+    kw = {"frameon": False, "fontsize": MIN_TEXT + 0.5, "title_fontsize": MIN_TEXT + 1, "alignment": "left",
+          "handletextpad": 0.6, "borderaxespad": 0, "loc": "upper left"}
+    renderer = fig.canvas.get_renderer()
+    top = 1 - 0.15 / height
+
+    def stack(legend):
+        nonlocal top
+        legend.set_bbox_to_anchor((left, top), transform=fig.transFigure)
+        top -= legend.get_window_extent(renderer).height / fig.bbox.height + 0.18 / height
+
+    if size_of:
+        stack(fig.legend([dot(config.VIOLATION_COLOURS[v]) for v in size_of], [_label(v, counted) for v in size_of],
+                         title="Violation", **kw))
+    stack(fig.legend([dot("#666666"), dot("#666666", hollow=True)],
+                     ["the locality itself", "a seat or centroid\nstanding in"], title="Place of the event", **kw))
+    if size_of:
+        largest = max(s.max() for s in size_of.values())
+        steps = sorted({_nice(largest), _nice(largest / 10), _nice(largest / 100)})
+        diameters = [np.sqrt(v * scale) for v in steps]  # points
+        block = (sum(diameters) + 6 * len(steps) + 2 * MIN_TEXT) / 72  # inches
+        key = fig.add_axes([left, top - block / height, (LEGEND_WIDTH - 0.2) / width, block / height])
+        key.set_axis_off()
+        key.set_xlim(0, (LEGEND_WIDTH - 0.2) * 72)
+        key.set_ylim(-block * 72, 0)
+        key.text(0, 0, f"People ({'high' if estimate == 'high' else 'low'} figure)", fontsize=MIN_TEXT + 1, va="top")
+        y = -2 * MIN_TEXT - 2
+        centre = max(diameters) / 2 + 2
+        for value, d in zip(steps, diameters):
+            key.scatter([centre], [y - d / 2], s=d ** 2, color="#999999", edgecolor="white", linewidth=0.5)
+            key.text(2 * centre + 4, y - d / 2, f"{value:,}", fontsize=MIN_TEXT + 0.5, va="center")
+            y -= d + 6
+        top -= block / height + 0.18 / height
+    stack(fig.legend([dot("#222222", 5, marker="s"), dot("#222222", 4, hollow=True, marker="s"),
+                      Line2D([], [], color=RIVER, linewidth=1.2)],
+                     ["Bamako", "regional capital", "river, lake"], title="Map", **kw))
+    return top
 
 
 def timeline(by_month: pd.DataFrame, largest: pd.DataFrame, which, start_year: int, end_year: int,

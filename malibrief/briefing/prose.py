@@ -165,8 +165,11 @@ CAPTIONS = {
     "actor_classes": "Documented events per year by the class of the alleged perpetrator, as the sources name them.",
     "regions": "Documented events by region (admin1, pre-2023 division), per violation. 'not stated': the source "
                "names no place.",
-    "map": "Events placed at the locality, or at the centroid of the cercle or region when the source is vaguer; "
-           "circle area grows with the low figure of people. Events with no place named are not shown.",
+    "map": "Each circle is an event, its area proportional to the people it concerns (the figure the key names). "
+           "A filled circle stands at the locality itself; a hollow one at a point standing in for it: a nearby "
+           "village or commune seat, a cercle seat or a region's centroid, where the locality could not be located "
+           "or the source names only a wider area, or the mean point of several places. Events with no place "
+           "named are not shown. Regions are those of the pre-2023 division.",
     "timeline": "People per month (low figures) by the month each event began; the five largest events labelled.",
 }
 
@@ -239,7 +242,9 @@ def alt_regions(regions_table: pd.DataFrame) -> str:
 def alt_map(events: pd.DataFrame) -> str:
     placed = events.dropna(subset=["latitude"])
     by_region = placed["admin1"].value_counts()
-    return (f"Map of Mali with {len(placed)} of {len(events)} events placed; most in "
+    exact = int((pd.to_numeric(placed["geo_precision"]) == 1).sum())
+    return (f"Map of Mali with {len(placed)} of {len(events)} events placed, {exact} of them at the locality "
+            f"itself and {len(placed) - exact} at a point standing in for it; most in "
             + ", ".join(f"{k} ({v})" for k, v in by_region.head(4).items()) + ".")
 
 

@@ -13,11 +13,13 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
 from malibrief import config
 from malibrief.cleaning.incidents import Cleaned
+from malibrief.errors import Problem, raise_if
 from malibrief.io import to_csv_text
 
 FIELDS_FILE = Path(__file__).with_name("fields.yaml")
@@ -77,9 +79,52 @@ def datapackage(sources: pd.DataFrame, input_format: str = "incidents") -> dict:
              "encoding": "utf-8", "description": "One row per event and violation", "schema": {
                  **schema("violations"), "foreignKeys": [
                      {"fields": ["event_id"], "reference": {"resource": "events", "fields": ["event_id"]}}]}},
+            {"name": "events-geojson", "path": "events.geojson", "format": "geojson",
+             "mediatype": "application/geo+json", "encoding": "utf-8",
+             "description": "The events that have a place, as GeoJSON points (WGS 84) for QGIS or kepler.gl: "
+                            "event_id, year, date_start, place, admin1, violations ('; '-separated), the low and "
+                            "high figures per violation as in events.csv (null: no upper figure) and geo_precision "
+                            "(1 the locality itself; 2 or 3 a seat or centroid standing in). Events with no place "
+                            "are left out."},
         ],
     }
     return package | ACLED_PACKAGE if input_format == "acled" else package
+
+
+GEOJSON_PROPERTIES = ("event_id", "year", "date_start", "place", "admin1")
+
+
+def events_geojson(events: pd.DataFrame, violations: pd.DataFrame) -> str:
+    """The events with a place as a GeoJSON FeatureCollection of points, one feature per line.
+
+    Built column-wise (pandas' JSON writer for the properties), so a million ACLED events take seconds."""
+    counts = [f"{c}_{b}" for c in config.COUNT_COLUMNS.values() for b in ("low", "high")]
+    columns = [*GEOJSON_PROPERTIES, *counts, "geo_precision", "latitude", "longitude"]
+    placed = events[columns][events["latitude"].notna() & events["longitude"].notna()]
+    # which violations each event has, as a bit per violation, then the "; "-joined names of each combination
+    position = pd.Index(placed["event_id"].to_numpy(dtype=object)).get_indexer(
+        violations["event_id"].to_numpy(dtype=object))
+    kind = violations["violation"].to_numpy(dtype=object)
+    bits = np.zeros(len(placed), dtype=int)
+    for bit, violation in enumerate(config.VIOLATIONS):
+        bits[position[(kind == violation) & (position >= 0)]] |= 1 << bit
+    names = np.array(["; ".join(v for bit, v in enumerate(config.VIOLATIONS) if combo >> bit & 1)
+                      for combo in range(1 << len(config.VIOLATIONS))], dtype=object)
+    def whole(column):  # integers, NA kept (written as null)
+        return column.astype("Int64").reset_index(drop=True)
+
+    props = pd.DataFrame({
+        **{name: placed[name].to_numpy(dtype=object) for name in ("event_id", "place", "admin1")},
+        "year": whole(placed["year"]), "date_start": placed["date_start"].dt.strftime("%Y-%m-%d").to_numpy(),
+        "violations": names[bits], **{c: whole(placed[c]) for c in counts},
+        "geo_precision": whole(placed["geo_precision"])},
+        columns=[*GEOJSON_PROPERTIES, "violations", *counts, "geo_precision"])
+    properties = props.to_json(orient="records", lines=True, force_ascii=False).splitlines()
+    features = ",\n".join(
+        f'{{"type": "Feature", "properties": {p}, "geometry": {{"type": "Point", "coordinates": [{x}, {y}]}}}}'
+        for p, x, y in zip(properties, placed["longitude"].astype(float).tolist(),
+                           placed["latitude"].astype(float).tolist()))
+    return '{"type": "FeatureCollection", "features": [\n' + features + ("\n" if features else "") + "]}\n"
 
 
 def _input_format(context: dict[str, pd.DataFrame]) -> str:
@@ -95,13 +140,18 @@ def processed_files(cleaned: Cleaned, sources: pd.DataFrame, context: dict[str, 
     violations), and `reference_dir` the boundaries the map draws, so the briefing reads only what this step
     wrote.
     """
+    missing = [name for name in config.BOUNDARY_FILES if reference_dir and not (Path(reference_dir) / name).exists()]
+    raise_if(Problem(str(Path(reference_dir) / name), None, None, None,
+                     "not found: the map draws it, and the cleaning copies it next to the events "
+                     "(scripts/make_boundaries.py and make_map_context.py write it)") for name in missing)
     boundaries = {name: (Path(reference_dir) / name).read_text(encoding="utf-8")
-                  for name in (config.OUTLINE_FILE, config.ADMIN1_FILE)} if reference_dir else {}
+                  for name in config.BOUNDARY_FILES} if reference_dir else {}
     events = to_csv_text(_ordered(cleaned.events, "events"))
     violations = to_csv_text(_ordered(cleaned.violations, "violations"))
     return {
         "events.csv": events,
         "violations.csv": violations,
+        "events.geojson": events_geojson(cleaned.events, cleaned.violations),
         "events_hxl.csv": _hxl_text(events, "events"),
         "violations_hxl.csv": _hxl_text(violations, "violations"),
         "cleaning_log.csv": to_csv_text(cleaned.log),
