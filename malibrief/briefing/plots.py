@@ -355,7 +355,7 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
     if selected:
         _locator(fig, top, admin1, outline, selected, (west, south, east, north), aspect)
     fig.text(0.01, 0.1 * FOOTER / height, "Gao includes Ménaka and Tombouctou includes Taoudénit (pre-2023 regions).\n"
-             "Boundaries, rivers, lakes: Natural Earth. Places: © OpenStreetMap contributors (ODbL); GeoNames (CC BY 4.0).",
+             "Boundaries, rivers, lakes: Natural Earth. Places: © OpenStreetMap contributors (ODbL); GeoNames (CC BY 4.0), via Who's On First.",
              fontsize=MIN_TEXT, color="#555555", ha="left", va="bottom", linespacing=1.3)
     return fig
 
