@@ -140,7 +140,7 @@ def _label(violation: str, counted) -> str:
 LAND, NEIGHBOUR, CONTEXT_REGION = "#fbfbfb", "#d4d4d4", "#ececec"
 WATER, RIVER = "#a6cee3", "#3b7fb6"
 MIN_TEXT = 7.5  # points: nothing smaller, so the map stays readable printed at A4 width
-MAP_WIDTH, LEGEND_WIDTH, FOOTER = 5.0, 1.9, 0.45  # inches
+MAP_WIDTH, LEGEND_WIDTH, FOOTER = 5.0, 1.9, 0.6  # inches
 MAX_AREA = 1400  # points squared: the circle of the largest event in the briefing
 SIZE_STEPS = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
 PRECISION_LABELS = ("the locality itself (precision 1)", "a seat or centroid standing in (precision 2-3)")
@@ -355,7 +355,8 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
     if selected:
         _locator(fig, top, admin1, outline, selected, (west, south, east, north), aspect)
     fig.text(0.01, 0.1 * FOOTER / height, "Gao includes Ménaka and Tombouctou includes Taoudénit (pre-2023 regions).\n"
-             "Boundaries, rivers, lakes: Natural Earth. Places: © OpenStreetMap contributors (ODbL); GeoNames (CC BY 4.0), via Who's On First.",
+             "Boundaries, rivers, lakes: Natural Earth. Places: © OpenStreetMap contributors (ODbL);\n"
+             "GeoNames (CC BY 4.0), partly via Who's On First.",
              fontsize=MIN_TEXT, color="#555555", ha="left", va="bottom", linespacing=1.3)
     return fig
 
