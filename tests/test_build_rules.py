@@ -76,7 +76,7 @@ def test_an_output_changed_by_hand_makes_its_step_run_again(tmp_path):
 
 def test_make_lab_opens_at_the_project_root_and_allows_root_only_when_asked():
     def lab(*args):
-        done = subprocess.run(["make", "-n", "lab", *args], cwd=ROOT, capture_output=True,
+        done = subprocess.run(["make", "-n", "-o", ".venv/.lab", "lab", *args], cwd=ROOT, capture_output=True,
                               text=True)
         return next(line for line in done.stdout.splitlines() if "jupyter lab" in line)
 
