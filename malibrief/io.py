@@ -202,9 +202,9 @@ def staged(target: Path) -> Iterator[Path]:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         old = _sibling(target, "old", run_id)
-        if target.exists():
-            os.replace(target, old)
-        try:
+        try:  # on Windows a set cannot be moved while one of its files is open in another program
+            if target.exists():
+                os.replace(target, old)
             os.replace(staging, target)
         except BaseException:
             if old.exists() and not target.exists():

@@ -181,7 +181,7 @@ def largest_first(pending: list, processed: Path, each: str) -> list:
 
 
 @contextlib.contextmanager
-def output_lock(out: Path, quiet: bool):
+def output_lock(out: Path):
     """One build at a time per output folder (a file lock, portable): a second build says that the folder is in
     use and waits for the first to finish, so that two never share the cache or one output set."""
     from filelock import FileLock, Timeout
@@ -202,7 +202,7 @@ def output_lock(out: Path, quiet: bool):
 
 def build(values: dict, out: Path, each: str | None, force: bool, quiet: bool, jobs: int) -> list[Path]:
     cleaning, clean_parameters, runs = plan(values, out, each)
-    with output_lock(out, quiet):
+    with output_lock(out):
         return build_locked(cleaning, clean_parameters, runs, out, each, force, quiet, jobs)
 
 
