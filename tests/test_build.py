@@ -76,6 +76,18 @@ def test_force_runs_everything(first_build):
     assert "skipped" not in result.stderr
 
 
+def test_an_output_changed_by_hand_is_made_again(first_build):
+    """It used to say "unchanged, skipped" and render from the changed file."""
+    out, _ = first_build
+    table = out / "processed" / "events.csv"
+    good = table.read_bytes()
+    table.write_bytes(good.replace(b"Mopti", b"Mopty", 1))
+    result = build("--out", str(out))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "cleaning: executing" in result.stderr and table.read_bytes() == good
+    assert "briefing briefing: unchanged, skipped" in result.stderr  # its input is as it was
+
+
 def test_each_renders_one_briefing_per_value_with_an_index(tmp_path):
     result = build("--out", str(tmp_path), "--each", "violations", "-q")
     assert result.returncode == 0, result.stderr[-3000:]
