@@ -3,7 +3,7 @@
 
 Each size is generated once (not timed) by malibrief.acled_sample, with realistic notes text; then each run
 is a fresh Python process that reads, validates, cleans (maps and checks) and writes, timing each stage and
-reading the process's peak resident memory after it. Writes bench/SCALE.md; run.py folds it into RESULTS.md.
+reading the process's peak resident memory after it. Writes bench/SCALE.md.
 
     python bench/scale.py [--runs 5] [--sizes 10000 100000 1000000]
 """

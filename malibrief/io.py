@@ -1,7 +1,8 @@
-"""One home for reading and writing files: the CSV reader, the CSV writer and the atomic writer.
+"""One home for reading and writing files: the CSV reader, the CSV writer and the atomic writers.
 
 Every layer reads its tables with `read_csv` (errors name file and line), writes CSV text with `to_csv_text`
-(deterministic) and writes files with `atomic_write` (never half a file).
+(deterministic), writes a file with `atomic_write` (never half a file) and a set of files that belong together
+(the processed tables, a briefing, its charts) with `staged` (never half a set, never old and new mixed).
 """
 from __future__ import annotations
 
@@ -9,14 +10,19 @@ import csv
 import io
 import os
 import re
+import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-import pandas as pd
+from filelock import FileLock
 
 from malibrief.errors import DataError, Problem, raise_if
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 READ = dict(dtype=str, keep_default_na=False)
 
@@ -64,6 +70,8 @@ def _stray_quote(text: str) -> tuple[str, int] | None:
 def read_csv(path: Path, required: tuple[str, ...] = ()) -> pd.DataFrame:
     """A table as text, indexed by line number, with a clear error for a missing, empty, mis-encoded
     or malformed file."""
+    import pandas as pd  # here, not at the top: the build's no-change run imports this module and no pandas
+
     def fail(message, line=None):
         raise DataError([Problem(str(path), line, None, None, message)]) from None
 
@@ -114,12 +122,19 @@ def to_csv_text(frame: pd.DataFrame) -> str:
     return sink.getvalue().decode("utf-8")
 
 
+def temporary_path(path: Path) -> Path:
+    """Where a file is written before it replaces `path`: hidden, beside it, unique, and found by sweep() if a
+    kill leaves it; it keeps path's suffix (papermill wants notebooks to end in .ipynb)."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}")
+
+
 def atomic_write(out_path: Path, content: bytes | Callable[[BinaryIO], object]) -> Path:
     """Write `content` (bytes, or a function that writes to a binary file) to a temp file beside out_path,
     then os.replace it: readers see the old file or the new one, never half of one."""
     write = content if callable(content) else (lambda f: f.write(content))
     out_path = Path(out_path)
-    tmp = out_path.with_name(f".{out_path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = temporary_path(out_path)
     f = open(tmp, "xb")  # mode 0o666 minus umask, like a normal file
     try:
         with f:
@@ -131,3 +146,77 @@ def atomic_write(out_path: Path, content: bytes | Callable[[BinaryIO], object]) 
         tmp.unlink(missing_ok=True)
         raise
     return out_path
+
+
+# A set of files is a folder, written whole into a staging folder beside it and switched in by two renames:
+#   1. <target>      -> .<name>.old-<id>     (skipped when there is no old set)
+#   2. .<name>.staging-<id> -> <target>
+#   3. .<name>.old-<id> is removed
+# The old set is whole until 2 and the new one from 2; the staging folder is complete before 1 starts, so
+# recover() finishes a switch killed between 1 and 2 and removes what a killed writer left.
+
+
+def _sibling(target: Path, kind: str, run_id: str = "*") -> Path:
+    return target.parent / f".{target.name}.{kind}-{run_id}"
+
+
+def set_lock(target: Path) -> FileLock:
+    """The lock of one output set, in a file beside it: one writer (or recovery) at a time."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(target.parent / f".{target.name}.lock")
+
+
+def _recover(target: Path) -> None:
+    for old in target.parent.glob(_sibling(target, "old").name):
+        staging = _sibling(target, "staging", old.name.rsplit("-", 1)[1])
+        if not target.exists():  # killed between the two renames
+            os.replace(staging if staging.is_dir() else old, target)
+        shutil.rmtree(old, ignore_errors=True)
+    for leftover in target.parent.glob(_sibling(target, "staging").name):
+        shutil.rmtree(leftover, ignore_errors=True)  # a writer killed before its switch
+    for tmp in target.parent.glob(f".{target.name}.*.tmp{target.suffix}"):  # an atomic_write killed midway
+        tmp.unlink(missing_ok=True)
+
+
+def recover(target: Path) -> None:
+    """Finish a switch left half done at `target` and remove the staging folders and temporary files that a
+    killed writer left beside it."""
+    with set_lock(target):
+        _recover(Path(target))
+
+
+@contextmanager
+def staged(target: Path) -> Iterator[Path]:
+    """An empty staging folder to write the set `target` into; when the block ends without error it replaces
+    `target` whole. An error in the block or in the switch leaves `target` as it was."""
+    target = Path(target)
+    with set_lock(target):
+        _recover(target)
+        run_id = uuid.uuid4().hex[:8]
+        staging = _sibling(target, "staging", run_id)
+        staging.mkdir()
+        try:
+            yield staging
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        old = _sibling(target, "old", run_id)
+        try:  # on Windows a set cannot be moved while one of its files is open in another program
+            if target.exists():
+                os.replace(target, old)
+            os.replace(staging, target)
+        except BaseException:
+            if old.exists() and not target.exists():
+                os.replace(old, target)  # if this fails too, the next recover() finishes the switch
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def sweep(folder: Path) -> None:
+    """Remove the temporary files that atomic_write calls killed outright left anywhere under `folder`; only for
+    a folder no one else is writing into (the build holds its lock)."""
+    for tmp in Path(folder).rglob(".*.tmp*"):
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)

@@ -96,18 +96,18 @@ def acled_build(tmp_path_factory, request):
 @pytest.mark.slow
 def test_acled_briefing_key_figures_equal_the_file(acled_build):
     export, out = acled_build
-    soup = BeautifulSoup((out / "briefing.html").read_text(encoding="utf-8"), "html.parser")
+    soup = BeautifulSoup((out / "briefing" / "briefing.html").read_text(encoding="utf-8"), "html.parser")
     table = next(t for t in soup.find_all("table") if t.find("th").get_text() == "Violation")
     shown = {tr.find_all("td")[0].get_text().lower(): (int(tr.find_all("td")[1].get_text()), tr.find_all("td")[2].get_text())
              for tr in table.find("tbody").find_all("tr")}
     assert shown == expected(export, 2018, 2020)
-    assert len(PdfReader(out / "briefing.pdf").pages) >= 5
+    assert len(PdfReader(out / "briefing" / "briefing.pdf").pages) >= 5
 
 
 @pytest.mark.slow
 def test_acled_briefing_wording_follows_its_source(acled_build):
     _, out = acled_build
-    text = " ".join(BeautifulSoup((out / "briefing.html").read_text(encoding="utf-8"), "html.parser").get_text().split())
+    text = " ".join(BeautifulSoup((out / "briefing" / "briefing.html").read_text(encoding="utf-8"), "html.parser").get_text().split())
     assert "report chapters by Amnesty International" not in text
     assert "chose to describe in annual report chapters" not in text
     assert "ACLED export export.csv records" in text

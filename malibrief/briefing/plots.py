@@ -1,7 +1,9 @@
 """Charts for the briefing: one colour per violation and per actor class, from config, and deterministic files.
 
 Each chart is saved to the figures folder as PNG and SVG with no date or random id in the file, and is
-shown in the notebook as an HTML figure that carries its alt text and caption.
+shown in the notebook as an HTML figure that carries its alt text and caption. build.py passes a staging folder
+as figures_dir and switches it in whole when the briefing is rendered (malibrief.io.staged); run by hand, the
+notebook writes into build/lab/figures.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from shapely.geometry import shape
 from shapely.ops import polylabel, unary_union
 
 from malibrief import config
+from malibrief.io import atomic_write
 
 STYLE = {
     "svg.hashsalt": "mali-briefing",  # fixed ids inside SVG files, so they are byte-identical run to run
@@ -48,15 +51,16 @@ def setup() -> None:
 
 
 def show(fig, name: str, alt: str, caption: str, figures_dir: Path) -> HTML:
-    """Save the chart as PNG and SVG, close it, and return it as an accessible HTML figure."""
+    """Save the chart as PNG and SVG (each file whole), close it, and return it as an accessible HTML figure."""
     figures_dir = Path(figures_dir)
     figures_dir.mkdir(parents=True, exist_ok=True)
     # The tight box, found once for both files; "tight" would lay the chart out again for each.
     box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
-    fig.savefig(figures_dir / f"{name}.png", dpi=200, bbox_inches=box, metadata={"Software": None})
+    atomic_write(figures_dir / f"{name}.png",
+                 lambda f: fig.savefig(f, format="png", dpi=200, bbox_inches=box, metadata={"Software": None}))
     svg = io.BytesIO()
     fig.savefig(svg, format="svg", bbox_inches=box, metadata={"Date": None, "Creator": None})
-    (figures_dir / f"{name}.svg").write_bytes(svg.getvalue())
+    atomic_write(figures_dir / f"{name}.svg", svg.getvalue())
     plt.close(fig)
     data = base64.b64encode(svg.getvalue()).decode("ascii")
     return HTML(

@@ -1,15 +1,12 @@
 """Write the processed tables, their HXL copies and a frictionless data package, all or nothing.
 
-Every file is first written into a scratch folder beside the target; only when all of them are written
-are they moved into place, so a failure never leaves a half-written or mixed set of outputs.
+Every file is first written into a staging folder beside the target, which then replaces the target whole, so
+neither a failure nor a kill leaves a half-written or mixed set of outputs.
 """
 from __future__ import annotations
 
 import csv
 import json
-import os
-import shutil
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,7 +17,7 @@ import yaml
 from malibrief import config
 from malibrief.cleaning.incidents import Cleaned
 from malibrief.errors import Problem, raise_if
-from malibrief.io import to_csv_text
+from malibrief.io import staged, to_csv_text
 
 FIELDS_FILE = Path(__file__).with_name("fields.yaml")
 LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
@@ -162,28 +159,10 @@ def processed_files(cleaned: Cleaned, sources: pd.DataFrame, context: dict[str, 
 
 
 def write_all(files: dict[str, str], out_dir: Path) -> list[Path]:
-    """Write every file or none: new files go to a scratch folder; the old ones are kept there until
-    every new file is in place, and put back if any move fails."""
+    """Write every file into a staging folder, then switch it in for out_dir whole (malibrief.io.staged):
+    out_dir holds the whole old set or the whole new one at every moment."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".writing-", dir=out_dir))
-    (scratch / "old").mkdir()
-    moved: list[str] = []
-    try:
+    with staged(out_dir) as staging:
         for name, text in files.items():
-            (scratch / name).write_text(text, encoding="utf-8", newline="")
-        for name in files:
-            if (out_dir / name).exists():
-                os.replace(out_dir / name, scratch / "old" / name)
-            moved.append(name)
-            os.replace(scratch / name, out_dir / name)
-        return [out_dir / name for name in files]
-    except BaseException:
-        for name in moved:
-            if (scratch / "old" / name).exists():
-                os.replace(scratch / "old" / name, out_dir / name)
-            else:
-                (out_dir / name).unlink(missing_ok=True)
-        raise
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+            (staging / name).write_text(text, encoding="utf-8", newline="")
+    return [out_dir / name for name in files]

@@ -68,7 +68,8 @@ def check_out(out: Path) -> None:
 
 def plan(values: dict, out: Path, each: str | None) -> tuple[Path, dict, list[tuple[str, dict]]]:
     """The cleaning notebook and its parameters, and one (name, parameters) per briefing, all validated;
-    raises ParameterError listing every problem."""
+    raises ParameterError listing every problem. Briefing `name` is written to <out>/<name>/ (HTML, PDF, executed
+    notebook and, except for the default build's figures/, its charts)."""
     check_out(out)
     values = dict(values)
     input_format = values.pop("input_format", "incidents")
@@ -103,7 +104,8 @@ def plan(values: dict, out: Path, each: str | None) -> tuple[Path, dict, list[tu
     clean = {**clean_values, "out_dir": "data/processed" if own_data else str(out / "processed")}
     processed = clean["out_dir"]
     if not each:
-        figures = "figures" if own_data and base == validate({}, defaults, **checks) else str(out / "figures")
+        default = own_data and base == validate({}, defaults, **checks)
+        figures = "figures" if default else str(out / "briefing" / "figures")
         return cleaning, clean, [("briefing", {**base, "processed_dir": processed, "figures_dir": figures})]
     every = {"regions": config.ADMIN1, "actor_classes": config.ACTOR_CLASSES, "violations": config.VIOLATIONS,
              "actors": checks["actors"], "exclude_flags": checks["flags"]}  # --each's values when -p gives none

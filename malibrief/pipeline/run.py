@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from malibrief import config
-from malibrief.io import atomic_write
+from malibrief.io import atomic_write, recover, staged, sweep, temporary_path
 from malibrief.pipeline.cache import Cache, digest
 from malibrief.pipeline.plan import BRIEFING_NB, plan
 
@@ -56,26 +56,35 @@ def stop_kernel(manager) -> None:
         run_sync(manager.shutdown_kernel)(now=True)
 
 
-def execute(source: Path, target: Path, parameters: dict, quiet: bool, kernel=None) -> None:
-    """Run a notebook with papermill in `kernel` (started ahead) or a new one; on failure the executed notebook
-    stays for inspection."""
+def execute(source: Path, target: Path, parameters: dict, quiet: bool, kernel=None, failed: Path | None = None):
+    """Run a notebook with papermill in `kernel` (started ahead) or a new one, into a temporary file moved to
+    `target` when it ends (never half a notebook); on failure it is moved to `failed` (default: target) and
+    kept for inspection."""
     kernel = kernel or start_kernel()
     import papermill as pm
 
     target.parent.mkdir(parents=True, exist_ok=True)
+    written = temporary_path(target)
     try:
-        pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3", km=kernel,
+        pm.execute_notebook(str(source), str(written), parameters=parameters, kernel_name="python3", km=kernel,
                             cwd=str(config.NOTEBOOKS), progress_bar=not quiet, log_output=False,
                             # written once at the end, failed or not, not after every cell
                             request_save_on_cell_execute=False)
-    except pm.PapermillExecutionError as err:
-        first_line = next((line for line in (err.source or "").splitlines() if line.strip()), "")
-        raise BuildError(f"{source.name} failed in the cell run as [{err.exec_count}], which starts "
-                         f"{first_line.strip()!r}: {err.ename}: {err.evalue}\n"
-                         f"  the executed notebook is kept: {target}") from None
-    except Exception as err:  # a kernel that dies
+    except Exception as err:
+        kept = failed or target
+        if written.exists():
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(written, kept)
+        if isinstance(err, pm.PapermillExecutionError):
+            first_line = next((line for line in (err.source or "").splitlines() if line.strip()), "")
+            raise BuildError(f"{source.name} failed in the cell run as [{err.exec_count}], which starts "
+                             f"{first_line.strip()!r}: {err.ename}: {err.evalue}\n"
+                             f"  the executed notebook is kept: {kept}") from None
+        # a kernel that dies
         raise BuildError(f"{source.name} could not run: {type(err).__name__}: {err}\n"
-                         f"  the executed notebook, if any, is kept: {target}") from None
+                         f"  the executed notebook, if any, is kept: {kept}") from None
+    else:
+        os.replace(written, target)
     finally:
         stop_kernel(kernel)
 
@@ -105,15 +114,25 @@ def render(executed: Path, html_path: Path, pdf_path: Path, parameters: dict) ->
 
 
 def briefing_job(name: str, parameters: dict, folder: Path, key: str, quiet: bool, kernel=None) -> tuple[str, str]:
-    """Execute and render one briefing; run in a worker process for batches."""
-    executed = folder / "executed" / BRIEFING_NB.name
-    execute(BRIEFING_NB, executed, parameters, quiet, kernel)
-    render(executed, folder / "briefing.html", folder / "briefing.pdf", parameters)
+    """Execute and render one briefing into a staging folder that then replaces `folder` whole, and the same for
+    its charts when they go elsewhere (the default build's figures/); run in a worker process for batches."""
+    figures = config.project_path(parameters["figures_dir"])
+    failed = folder.parent / "failed" / f"{folder.name}.ipynb"
+    with contextlib.ExitStack() as stack:
+        staging = stack.enter_context(staged(folder))
+        staged_figures = (staging / figures.relative_to(folder) if figures.is_relative_to(folder)
+                          else stack.enter_context(staged(figures)))
+        executed = staging / "executed" / BRIEFING_NB.name
+        execute(BRIEFING_NB, executed, {**parameters, "figures_dir": str(staged_figures)}, quiet, kernel, failed)
+        render(executed, staging / "briefing.html", staging / "briefing.pdf", parameters)
+    failed.unlink(missing_ok=True)  # from an earlier failed run
     return name, key
 
 
-def briefing_outputs(folder: Path) -> list[Path]:
-    return [folder / "briefing.html", folder / "briefing.pdf", folder / "executed" / BRIEFING_NB.name]
+def briefing_outputs(folder: Path, parameters: dict) -> list[Path]:
+    """What a briefing's cache entry hashes: its folder (HTML, PDF, executed notebook) and its charts."""
+    figures = config.project_path(parameters["figures_dir"])
+    return [folder] if figures.is_relative_to(folder) else [folder, figures]
 
 
 def worker_setup() -> None:
@@ -161,52 +180,89 @@ def largest_first(pending: list, processed: Path, each: str) -> list:
     return sorted(pending, key=lambda job: -sizes[job[1][each][0]])
 
 
+@contextlib.contextmanager
+def output_lock(out: Path):
+    """One build at a time per output folder (a file lock, portable): a second build says that the folder is in
+    use and waits for the first to finish, so that two never share the cache or one output set."""
+    from filelock import FileLock, Timeout
+
+    out.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(out / ".lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(f"build: {out} is in use by another build; waiting for it to finish (Ctrl-C to stop)",
+              file=sys.stderr, flush=True)
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def build(values: dict, out: Path, each: str | None, force: bool, quiet: bool, jobs: int) -> list[Path]:
     cleaning, clean_parameters, runs = plan(values, out, each)
-    cache = Cache(out, force)
+    with output_lock(out):
+        return build_locked(cleaning, clean_parameters, runs, out, each, force, quiet, jobs)
+
+
+def build_locked(cleaning, clean_parameters, runs, out, each, force, quiet, jobs) -> list[Path]:
     inputs = config.project_path(clean_parameters.get("input_path") or clean_parameters.get("raw_dir", "data/raw"))
     reference = config.project_path(clean_parameters.get("reference_dir", "data/reference"))
     processed = config.project_path(clean_parameters["out_dir"])
+    folders = {name: out / name for name, _ in runs}
+    # What a build killed outright left: switches half done, staging folders, temporary files.
+    for target in {processed, *(path for name, p in runs for path in briefing_outputs(folders[name], p))}:
+        recover(target)
+    sweep(out)
+    cache = Cache(out, force)
     clean_key = digest([cleaning, inputs, reference, *CODE], clean_parameters)
     clean_executed = out / "executed" / cleaning.name
     clean_outputs = [clean_executed, processed]
     clean_fresh = cache.fresh("clean", clean_key, clean_outputs)
-    # A single briefing's kernel starts now, so that it boots while the cleaning runs or the cache is read.
-    ahead = start_kernel() if len(runs) == 1 else None
+
+    def stale_briefings() -> list:
+        """The briefings to run: keyed on the processed folder as the cleaning left it."""
+        pending = []
+        for name, parameters in runs:
+            key = digest([BRIEFING_NB, processed, reference, *CODE], parameters)
+            if cache.fresh(f"briefing:{name}", key, briefing_outputs(folders[name], parameters)):
+                say(quiet, f"briefing {name}: unchanged, skipped")
+            else:
+                pending.append((name, parameters, folders[name], key))
+        return pending
+
+    pending = None
+    if clean_fresh:
+        say(quiet, f"cleaning: unchanged, skipped ({processed})")
+        pending = stale_briefings()
+    # A single briefing's kernel starts now, so that it boots while the cleaning runs.
+    ahead = start_kernel() if len(runs) == 1 and pending != [] else None
+    written = [folders[name] / f"briefing.{ext}" for name, _ in runs for ext in ("html", "pdf")]
     try:
         with contextlib.ExitStack() as stack:
             pool = stack.enter_context(worker_pool(jobs)) if len(runs) > 1 and not clean_fresh else None
-            if clean_fresh:
-                say(quiet, f"cleaning: unchanged, skipped ({processed})")
-            else:
+            if not clean_fresh:
                 say(quiet, f"cleaning: executing {cleaning.name} -> {processed}")
                 execute(cleaning, clean_executed, clean_parameters, quiet)
                 cache.store("clean", clean_key, clean_outputs)
-            pending, written = [], []
-            for name, parameters in runs:
-                folder = out if each is None else out / name
-                key = digest([BRIEFING_NB, processed, reference, *CODE], parameters)  # after the cleaning wrote it
-                written += briefing_outputs(folder)[:2]
-                if cache.fresh(f"briefing:{name}", key, briefing_outputs(folder)):
-                    say(quiet, f"briefing {name}: unchanged, skipped")
-                else:
-                    pending.append((name, parameters, folder, key))
+                pending = stale_briefings()
+            outputs = {name: briefing_outputs(folders[name], parameters) for name, parameters in runs}
             if len(pending) == 1 and ahead is not None:
                 name, parameters, folder, key = pending[0]
                 say(quiet, f"briefing {name}: executing {BRIEFING_NB.name}, rendering HTML and PDF")
                 preload_renderer()
                 kernel, ahead = ahead, None
                 briefing_job(name, parameters, folder, key, quiet, kernel)
-                cache.store(f"briefing:{name}", key, briefing_outputs(folder))
+                cache.store(f"briefing:{name}", key, outputs[name])
             elif pending:
                 say(quiet, f"{len(pending)} briefings: executing and rendering on {jobs} processes")
                 pool = pool or stack.enter_context(worker_pool(jobs))
                 futures = [pool.submit(briefing_job, n, p, f, k, True)
                            for n, p, f, k in largest_first(pending, processed, each)]
-                folders = {n: f for n, _, f, _ in pending}
                 for future in futures:
                     name, key = future.result()
-                    cache.store(f"briefing:{name}", key, briefing_outputs(folders[name]))
+                    cache.store(f"briefing:{name}", key, outputs[name])
                     say(quiet, f"briefing {name}: done")
     finally:
         if ahead is not None:  # not used: the briefing was fresh, or a step failed
