@@ -1,7 +1,21 @@
 """One home for paths, vocabularies and colours that the cleaning, the briefing and the build share."""
+import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+
+def _project_root() -> Path:
+    """The project folder (notebooks/, data/): MALIBRIEF_ROOT when set (build.py sets it for its kernels), else the
+    checkout this package lies in (an editable install), else the current folder or, in a kernel that runs in
+    notebooks/, its parent: so a `pip install .` works from the project folder too."""
+    if os.environ.get("MALIBRIEF_ROOT"):
+        return Path(os.environ["MALIBRIEF_ROOT"]).resolve()
+    for folder in (Path(__file__).resolve().parent.parent, Path.cwd(), Path.cwd().parent):
+        if (folder / "notebooks").is_dir() and (folder / "data").is_dir():
+            return folder
+    return Path.cwd()
+
+
+ROOT = _project_root()
 DATA = ROOT / "data"
 RAW = DATA / "raw"
 REFERENCE = DATA / "reference"

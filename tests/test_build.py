@@ -18,6 +18,8 @@ from bs4 import BeautifulSoup
 from malibrief import config
 
 pytestmark = pytest.mark.slow
+# These find the build's processes in /proc and stop them with POSIX signals: Linux only (the build itself is not).
+LINUX_ONLY = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc and sends POSIX signals")
 ROOT = config.ROOT
 
 
@@ -189,6 +191,7 @@ def _left_after_30_s(mark: str) -> list[int]:
     return _marked(mark)
 
 
+@LINUX_ONLY
 def test_a_batch_killed_outright_leaves_no_process_behind(tmp_path):
     with running_batch(tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as (process, mark):
         process.kill()
@@ -196,6 +199,7 @@ def test_a_batch_killed_outright_leaves_no_process_behind(tmp_path):
         assert _left_after_30_s(mark) == []
 
 
+@LINUX_ONLY
 def test_ctrl_c_stops_a_batch_with_a_message_and_leaves_no_process_behind(tmp_path):
     # A terminal's Ctrl-C: SIGINT to the whole process group, with SIGINT not ignored (as it is in background jobs).
     with running_batch(tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
@@ -247,6 +251,7 @@ def kill_marked(mark: str) -> None:
         time.sleep(0.05)
 
 
+@LINUX_ONLY
 def test_a_build_killed_at_any_moment_leaves_whole_old_or_whole_new_sets(tmp_path):
     """The old sets come from one copy of the inputs and title, the new ones from another (a source's title
     changed, so every processed set differs too); builds of the new ones are killed outright at eight moments

@@ -2,6 +2,7 @@
 import logging
 import os
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -200,7 +201,8 @@ def test_failed_render_keeps_previous_file(renderer, executed, tmp_path, monkeyp
     assert [p.name for p in tmp_path.iterdir()] == ["briefing.out"]  # no temp file left behind
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only directories")
+@pytest.mark.skipif(getattr(os, "geteuid", lambda: 1)() == 0 or sys.platform == "win32",
+                    reason="root, and Windows, can write to read-only directories")
 def test_unwritable_directory_keeps_previous_file(executed, tmp_path):
     out = tmp_path / "briefing.html"
     out.write_bytes(b"previous briefing")
