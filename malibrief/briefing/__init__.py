@@ -13,11 +13,11 @@ def publication_date() -> date:
     return datetime.fromtimestamp(int(epoch), timezone.utc).date() if epoch else date.today()
 
 
-def render(nb, html_path: Path, pdf_path: Path, parameters: dict) -> None:
-    """Render the executed briefing notebook to HTML and PDF, with the cover filled from the parameters."""
+def cover(parameters: dict) -> dict:
+    """The cover's values for the notebook's metadata (read by the template), from the briefing's parameters."""
     from malibrief import config
     from malibrief import params as briefing_params
-    from malibrief.briefing import analysis, html, prose
+    from malibrief.briefing import analysis, prose
     from malibrief.briefing.i18n import Language
 
     t = Language(parameters.get("lang", "en"))
@@ -25,6 +25,12 @@ def render(nb, html_path: Path, pdf_path: Path, parameters: dict) -> None:
     p = briefing_params.validate({}, {k: parameters[k] for k in (
         "start_year", "end_year", "regions", "actor_classes", "actors", "violations", "estimate", "exclude_flags",
         "title")}, actors=data.actors["actor"], flags=data.flags["flag"])
-    nb.metadata["briefing"] = {**prose.cover(p, data, t, publication_date()), "lang": t.code,
-                               "author": t(prose.PROJECT)}
+    return {**prose.cover(p, data, t, publication_date()), "lang": t.code, "author": t(prose.PROJECT)}
+
+
+def render(nb, html_path: Path, pdf_path: Path, parameters: dict) -> None:
+    """Render the executed briefing notebook to HTML and PDF, with the cover filled from the parameters."""
+    from malibrief.briefing import html
+
+    nb.metadata["briefing"] = cover(parameters)
     html.render_briefing(nb, html_path, pdf_path)

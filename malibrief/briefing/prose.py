@@ -141,11 +141,8 @@ def key_messages(sel, figures: dict, which, p: dict, data, t: Language, counted)
                   place=place_words(p, t), period=period_words(p))]
     messages = []
     listing = _and([_people_phrase(figures, v, t, counted) for v in which], t)
-    messages.append(t.n("In {place}, {period}, the chapters describe {n} event within this briefing's scope: "
-                        "{listing} (best estimates). {reports}",
-                        "In {place}, {period}, the chapters describe {n} events within this briefing's scope: "
-                        "{listing} (best estimates). {reports}", figures["events"],
-                        place=place_words(p, t), period=period_words(p), listing=listing,
+    first = FIRST_MESSAGE["acled" if analysis.input_format(data) == "acled" else "incidents"]
+    messages.append(t.n(*first, figures["events"], place=place_words(p, t), period=period_words(p), listing=listing,
                         reports=_reports(events, data, t)))
     if "killing" in which and figures["killing_events"] and p["start_year"] != p["end_year"]:
         messages.append(peak_sentence(sel, p, data, t))
@@ -178,6 +175,13 @@ def key_messages(sel, figures: dict, which, p: dict, data, t: Language, counted)
     return messages[:5]
 
 
+FIRST_MESSAGE = {
+    "incidents": ("In {place}, {period}, the chapters describe {n} event within this briefing's scope: {listing} "
+                  "(best estimates). {reports}",
+                  "In {place}, {period}, the chapters describe {n} events within this briefing's scope: {listing} "
+                  "(best estimates). {reports}"),
+    "acled": ("In {place}, {period}, ACLED records {n} event within this briefing's scope: {listing}. {reports}",
+              "In {place}, {period}, ACLED records {n} events within this briefing's scope: {listing}. {reports}")}
 OUTCOME_WORDS = {"released": ("release in {n} event", "release in {n} events"),
                  "killed": ("death in {n} event", "death in {n} events"),
                  "detained or sentenced": ("continued detention or a sentence in {n} event",
