@@ -89,7 +89,7 @@ def expected_figures(processed: Path, start=2021, end=2025, regions=None, which=
     return figures
 
 
-def wording(f, estimate="range") -> str:
+def wording(f, estimate="best") -> str:
     more = " or more" if f["open"] else ""
     if estimate == "best":
         spread = wording(f, "range")
