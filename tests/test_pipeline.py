@@ -93,7 +93,7 @@ def wording(f, estimate="best") -> str:
     more = " or more" if f["open"] else ""
     if estimate == "best":
         spread = wording(f, "range")
-        return f"{f['best']:,}" if spread == f"{f['best']:,}" else f"{f['best']:,} ({spread})"
+        return spread if f["low"] == f["high"] == f["best"] else f"{f['best']:,} ({spread})"
     if estimate == "low":
         return f"at least {f['low']:,}" if f["high"] != f["low"] or f["open"] else f"{f['low']:,}"
     if estimate == "high":
@@ -244,6 +244,57 @@ def test_pdf_has_the_headings_figures_and_a_sane_length(default_pdf, processed, 
         page = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
         dark = sum(1 for value in page.tobytes() if value < 128)
         assert dark > 0.002 * page.width * page.height, "page 1 is blank"
+
+
+INTERNAL = re.compile(r"[a-z]+_[a-z_]+|data/(raw|processed|reference)|\.csv\b|cell-id|\bclaims\b|\bEV-[A-Z]+-\d{4}-\d+_")
+
+
+def _pdf_lines(pdf: Path) -> list[str]:
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.splitlines()
+
+
+def _reader_text(lines) -> str:
+    """The text a reader sees, without the one box that may name parameters: the reproduce box's commands."""
+    return "\n".join(line for line in lines if "build.py" not in line)
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed (CI installs it)")
+def test_pdf_is_tagged_titled_and_short(default_pdf):
+    info = dict(line.split(":", 1) for line in subprocess.run(["pdfinfo", str(default_pdf)], capture_output=True,
+                                                              text=True, check=True).stdout.splitlines() if ":" in line)
+    info = {k.strip(): v.strip() for k, v in info.items()}
+    assert info["Tagged"] == "yes"
+    assert info["Title"] == "Killings, detentions and enforced disappearances in Mali, 2021–2025"
+    assert info["Author"]
+    assert int(info["Pages"]) <= 16
+    pages = subprocess.run(["pdftotext", str(default_pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    annex = next(i for i, page in enumerate(pages, 1) if re.search(r"^Annex$", page, re.M) and i > 2)
+    assert annex - 1 <= 8, f"the main part runs to page {annex - 1}"
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed (CI installs it)")
+def test_pdf_shows_no_internal_name_and_breaks_no_date_or_figure(default_pdf):
+    lines = _pdf_lines(default_pdf)
+    found = INTERNAL.findall(_reader_text(lines))
+    assert not [f for f in found if f], found
+    broken = []
+    for line, after in zip(lines, lines[1:]):
+        line, after = line.strip(), after.strip()
+        if re.search(r"\b\d{4}-(\d{1,2}(-\d?)?)?$", line) and re.match(r"[-\d]", after):  # 2021-01-0 / 3
+            broken.append((line, after))
+        if (re.search(r"\d[,–]$", line) and re.match(r"\d", after)) or \
+                (re.search(r"\d( or)?$", line) and re.match(r"(or )?more\b", after)):
+            broken.append((line, after))  # 1,1 / 07; 308– / 1,107; 1,107 or / more
+    assert broken == []
+
+
+def test_html_shows_no_internal_name(default_briefing):
+    _, soup, _ = default_briefing
+    for box in soup.select(".reproduce pre, .screen-only"):
+        box.decompose()
+    found = [f for f in INTERNAL.findall(soup.get_text("\n")) if f]
+    assert found == []
 
 
 PAGE_MARGIN_PT = 18 / 25.4 * 72  # pdf.css: 18 mm left and right
@@ -456,7 +507,7 @@ def test_html_fits_the_screen_and_tables_scroll_in_their_own_box(default_briefin
         page = browser.new_page(viewport={"width": width, "height": 900})
         page.goto((out / "briefing.html").resolve().as_uri(), wait_until="load")
         document = page.evaluate("document.documentElement.scrollWidth")
-        charts = page.evaluate("Array.from(document.querySelectorAll('figure.chart img')).map(i => i.clientWidth)")
+        charts = page.evaluate("Array.from(document.querySelectorAll('figure.chart')).map(f => f.getBoundingClientRect().right)")
         main = page.evaluate("document.querySelector('main').clientWidth")
         browser.close()
     assert document == width

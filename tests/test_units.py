@@ -1159,6 +1159,16 @@ def test_fmt_range(low, high, open_ended, estimate, expected):
     assert fmt_range(low, high, open_ended, estimate) == expected
 
 
+@pytest.mark.parametrize("low, high, open_ended, best, expected", [
+    (200, 999, 0, 500, "500 (200–999)"),
+    (183, 183, 1, 183, "183 or more"),  # one figure: no range to repeat
+    (7, 7, 0, 7, "7"),
+    (1100, 2000, 1, 1201, "1,201 (1,100–2,000 or more)"),
+])
+def test_fmt_range_best_gives_the_range_beside_it(low, high, open_ended, best, expected):
+    assert fmt_range(low, high, open_ended, "best", best) == expected
+
+
 def _cells(markup: str) -> list[list[tuple[str, str]]]:
     """(class, text) of every cell, row by row, read with a parser rather than by the code under test."""
     from bs4 import BeautifulSoup

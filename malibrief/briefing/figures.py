@@ -31,7 +31,9 @@ def fmt_range(low: int, high: int, open_ended: int, estimate: str, best: int | N
     n = t.number
     if estimate == "best":
         spread, best = fmt_range(low, high, open_ended, "range", t=t), low if best is None else best
-        return n(best) if spread == n(best) else t("{best} ({range})", best=n(best), range=spread)
+        if low == high == best:  # one figure, perhaps open-ended: "183" or "183 or more"
+            return spread
+        return t("{best} ({range})", best=n(best), range=spread)
     if estimate == "low":
         return t("at least {low}", low=n(low)) if (high != low or open_ended) else n(low)
     if estimate == "high":

@@ -22,6 +22,7 @@ import seaborn as sns
 import shapely
 from IPython.display import HTML
 from matplotlib.patches import Polygon as PolygonPatch
+from matplotlib.ticker import MaxNLocator
 from shapely.geometry import shape
 from shapely.ops import polylabel, unary_union
 
@@ -101,6 +102,7 @@ def trends(per_year: pd.DataFrame, which, counted, t: Language):
         ax.set_xticks(years)
         ax.set_xticklabels([f"’{y % 100:02d}" if len(years) > 3 else str(y) for y in years])
         ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(axis="x", visible=False)
     axes[0][0].set_ylabel(t("People") if which[0] in counted else t("Events"))
     handles = [plt.Line2D([], [], color="#555555", marker="o", markersize=3.5, label=t("Best estimate")),
@@ -121,6 +123,7 @@ def actor_classes(violations: pd.DataFrame, years, t: Language):
                    width=0.7, edgecolor="white", linewidth=0.4)
     ax.set_xlabel("")
     ax.set_ylabel(t("Events"))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="x", visible=False)
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], [t(CLASS_LABELS.get(c, c)) for c in labels[::-1]], frameon=False,
@@ -144,6 +147,7 @@ def regions(by_region: pd.DataFrame, which, t: Language):
     fig, ax = plt.subplots(figsize=(WIDTH, 0.26 * len(table) + 0.9))
     table.plot.barh(ax=ax, stacked=True, color=[config.VIOLATION_COLOURS[v] for v in table.columns], width=0.7)
     ax.set_xlabel(t("Events"))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("")
     ax.grid(axis="y", visible=False)
     ax.legend([t(VIOLATION_LABELS[v]) for v in table.columns], frameon=False, bbox_to_anchor=(1.01, 1),

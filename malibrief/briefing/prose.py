@@ -8,6 +8,7 @@ import base64
 import re
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from malibrief import config
@@ -79,8 +80,8 @@ def _reports(events: pd.DataFrame, data, t: Language) -> str:
     """"(3 of 5 reports)": how many chapters stand behind a sentence."""
     if analysis.input_format(data) == "acled":
         return t("(ACLED events)")
-    return t.n("({n} of {total} report)", "({n} of {total} reports)", len(analysis.reports(events)),
-               total=t.number(len(data.sources)))
+    return t.n("({k} of {n} report)", "({k} of {n} reports)", len(data.sources),
+               k=t.number(len(analysis.reports(events))))
 
 
 # The cover ----------------------------------------------------------------------------------------------
@@ -339,9 +340,10 @@ def outcomes_html(sel, t: Language) -> str:
     missing = int(held["events"].get("still missing", 0))
     return _p(t.n("The chapters follow the people detained or disappeared in {n} event.",
                   "The chapters follow the people detained or disappeared in {n} events.", int(held["events"].sum())),
-              t.n("In {n} of them those held were released;", "In {n} of them those held were released;", released),
-              t.n("in {n} they were still missing when the chapter was written.",
-                  "in {n} they were still missing when the chapter was written.", missing),
+              t.n("In {n} of them those held were released.", "In {n} of them those held were released.", released)
+              if released else "",
+              t.n("In {n} they were still missing when the chapter was written.",
+                  "In {n} they were still missing when the chapter was written.", missing) if missing else "",
               t("The table gives the gravest outcome a chapter reports for anyone held. Investigations, trials and "
                 "convictions that the chapters mention are listed under what this briefing does not count."))
 
@@ -457,13 +459,17 @@ def methodology_html(data, p: dict, t: Language) -> str:
     period = analysis.select(data, p["start_year"], p["end_year"])
     reach = analysis.coverage(period.events)
     merged = int(period.events["mention_ids"].str.contains(";").sum())
+    chosen = analysis.select(data, p["start_year"], p["end_year"], p["regions"], p["actor_classes"], p["actors"],
+                             p["violations"], p["exclude_flags"])
     return "".join(_p(s) for s in (
         t("<strong>Where the data comes from.</strong> The {label} were read sentence by sentence, and every killing, "
           "deprivation of liberty and enforced disappearance they describe for {period} was coded by hand: {mentions} "
           "mentions, merged into {events} events ({merged} of them told more than once). Each keeps the source's own "
-          "words for when, where, who and how many; the summaries are the project's own words.",
+          "words for when, where, who and how many; the summaries are the project's own words. This briefing counts "
+          "{chosen} of these events.",
           label=escape(source_label(data, t)), period=period_words(p), mentions=t.number(reach["mentions"]),
-          events=t.number(reach["events"]), merged=t.number(merged)),
+          events=t.number(reach["events"]), merged=t.number(merged),
+          chosen=t.number(analysis.coverage(chosen.events)["events"])),
         t("<strong>What is counted.</strong> An event counts in the year it began. A count phrase becomes a low and a "
           "high figure by the written rules in the annex; a source that gives no upper figure (\"at least 50\") is "
           "counted at its minimum and marked \"or more\". The best estimate is the figure of the most credible account "
@@ -475,9 +481,8 @@ def methodology_html(data, p: dict, t: Language) -> str:
           "the same violation. An incident whose victims a source counts in two groups, or tells in stages with their "
           "own counts, stays as separate events, so that no figure is added to another."),
         t("<strong>Places.</strong> Regions are the first-level division before the 2023 reform, so that the series "
-          "stay comparable; the new regions the chapters name are counted under their former region. {n} events of "
-          "the period name no place: they count in the national totals and in no region's edition.",
-          n=t.number(reach["no_place"])),
+          "stay comparable; the new regions the chapters name are counted under their former region. An event that "
+          "names no place counts in the national totals and in no region's edition."),
         t("<strong>Limitations.</strong> These are incidents that {publishers} chose to describe in annual report "
           "chapters: a small, selective sample of the violations committed in Mali, shaped by access, by the "
           "organisations' priorities and by the length of a chapter. Perpetrators are as the sources name them, "
@@ -594,12 +599,19 @@ def table_html(frame: pd.DataFrame, caption: str = "", css: str = "", search: st
     return body + f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-FIGURE = re.compile(r"–|(at least )?\d[\d,]*(–\d[\d,]*)?( or more)?")  # what fmt_range writes, or a dash for none
+# What fmt_range writes ("1,234", "at least 5", "50–99 or more", "500 (200–999)"), or a dash for none.
+_RANGE = r"(at least )?\d[\d,]*(–\d[\d,]*)?( or more)?"
+FIGURE = re.compile(rf"–|{_RANGE}( \({_RANGE}\))?")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2} \w+ \d{4}|\w+ \d{4}")
 
 
 def _cell_text(value) -> str:
-    return "" if pd.api.types.is_scalar(value) and pd.isna(value) else str(value)
+    """A cell as text; whole numbers with the language's digit grouping."""
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return ""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return Language().number(int(value))
+    return str(value)
 
 
 def _column_kind(values: pd.Series) -> str:
