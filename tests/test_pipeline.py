@@ -264,6 +264,7 @@ def test_pdf_is_tagged_titled_and_short(default_pdf):
                                                               text=True, check=True).stdout.splitlines() if ":" in line)
     info = {k.strip(): v.strip() for k, v in info.items()}
     assert info["Tagged"] == "yes"
+    assert PdfReader(default_pdf).trailer["/Root"]["/Lang"] == "en"
     assert info["Title"] == "Killings, detentions and enforced disappearances in Mali, 2021–2025"
     assert info["Author"]
     assert int(info["Pages"]) <= 16

@@ -74,7 +74,7 @@ def _write_html(document: BeautifulSoup, out_path: Path) -> Path:
 
 def _write_pdf(document: BeautifulSoup, out_path: Path) -> Path:
     """Lay out the paged version of `document` (changing it) with WeasyPrint and write it as PDF."""
-    return atomic_write(out_path, lambda f: _laid_out(document).write_pdf(f, pdf_tags=True, custom_metadata=True))
+    return atomic_write(out_path, lambda f: _laid_out(document).write_pdf(f, pdf_tags=True))
 
 
 def _laid_out(document: BeautifulSoup):
@@ -121,7 +121,7 @@ def _document(nb: nbformat.NotebookNode) -> BeautifulSoup:
 def _paged(document: BeautifulSoup) -> str:
     """Turn `document` into its paged version (A4 rules after the screen styles, no embedded downloads)."""
     style = document.new_tag("style", attrs={"type": "text/css"})
-    style.string = "\n" + PDF_CSS.read_text(encoding="utf-8")
+    style.string = "\n" + PDF_CSS.read_text(encoding="utf-8") + _page_numbers(document.html.get("lang", "en"))
     document.head.find_all("style")[-1].insert_after("\n", style)
     for element in document.select("script, .screen-only"):  # the script and the embedded downloads serve the screen
         element.decompose()
@@ -143,6 +143,17 @@ def _visible_part(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cells.append(cell)
     nb.cells = cells
     return nb
+
+
+def _page_numbers(lang: str) -> str:
+    """The footer "Page 3 of 15" in the briefing's language: one whole string, its placeholders become counters."""
+    from malibrief.briefing.i18n import Language
+
+    text = Language(lang if lang in ("en", "fr") else "en")("Page {page} of {pages}")
+    parts = re.split(r"(\{page\}|\{pages\})", text)
+    content = " ".join({"{page}": "counter(page)", "{pages}": "counter(pages)"}.get(part, '"' + part.replace('"', '\\"')
+                                                                                      + '"') for part in parts if part)
+    return f"\n@page {{ @bottom-right {{ content: {content}; }} }}\n"
 
 
 def _sanitise(soup: BeautifulSoup) -> None:

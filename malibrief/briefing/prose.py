@@ -160,17 +160,17 @@ def key_messages(sel, figures: dict, which, p: dict, data, t: Language, counted)
             all=t.number(figures["killing_best"]), reports=_reports(state_events, data, t)))
     fulani = events[analysis.has_any(events["victim_tags"], ETHNIC_TAGS)]
     if len(fulani):
-        messages.append(t.n("In {n} event the chapters describe the victims as Fulani (Peul): {listing}. {reports}",
-                            "In {n} events the chapters describe the victims as Fulani (Peul): {listing}. {reports}",
+        messages.append(t.n("In {n} event the sources describe the victims as Fulani (Peul): {listing}. {reports}",
+                            "In {n} events the sources describe the victims as Fulani (Peul): {listing}. {reports}",
                             len(fulani), listing=_held_killed(fulani, which, t, counted),
                             reports=_reports(fulani, data, t)))
     held = analysis.outcomes(events)
     if len(held) and len(messages) < 5:
         parts = [t.n(*OUTCOME_WORDS[o], int(row.events)) for o, row in held.iterrows() if o in OUTCOME_WORDS]
         held_events = events[(events["detained_low"] > 0) | (events["disappeared_low"] > 0)]
-        messages.append(t.n("Of the {n} event in which people were detained or disappeared, the chapters report {parts}. "
+        messages.append(t.n("Of the {n} event in which people were detained or disappeared, the sources report {parts}. "
                             "{reports}",
-                            "Of the {n} events in which people were detained or disappeared, the chapters report "
+                            "Of the {n} events in which people were detained or disappeared, the sources report "
                             "{parts}. {reports}", int(held["events"].sum()), parts=_and(parts, t),
                             reports=_reports(held_events, data, t)))
     return messages[:5]
@@ -202,7 +202,7 @@ def _held_killed(events: pd.DataFrame, which, t: Language, counted) -> str:
 
 
 def peak_sentence(sel, p: dict, data, t: Language) -> str:
-    """Where documented killings peaked and what the chapters describe after it: never end year against end year."""
+    """Where documented killings peaked and what the sources describe after it: never end year against end year."""
     killing = sel.violations[sel.violations["violation"] == "killing"]
     per_year = analysis.by_year(killing, range(p["start_year"], p["end_year"] + 1), ("killing",)).set_index("year")
     peak, after = analysis.peak_and_after(per_year["best"])
@@ -216,7 +216,7 @@ def peak_sentence(sel, p: dict, data, t: Language) -> str:
                    "Documented killings peaked in {year}, with {n} people killed (best estimate){largest}.",
                    int(per_year.loc[peak, "best"]), year=str(peak), largest=largest)
     if after:
-        sentence += " " + t("In the years after, the chapters describe {listing}.",
+        sentence += " " + t("In the years after, the sources describe {listing}.",
                             listing=_and([t("{n} in {year}", n=t.number(v), year=str(y)) for y, v in after], t))
     else:
         sentence += " " + t("It is the last year of the period.")
@@ -240,7 +240,7 @@ def trend_html(sel, data, p: dict, which, t: Language, counted) -> str:
         peak = int(per_year["best"].idxmax())
         sentences.append(t.n(*MOST_IN_YEAR[violation], int(per_year.loc[peak, "best"]), year=str(peak)))
     sentences.append(previous_period(data, p, which, t))
-    sentences.append(t("These lines trace what the chapters chose to describe, year by year; a rise or a fall can "
+    sentences.append(t("These lines trace what the sources chose to describe, year by year; a rise or a fall can "
                        "come from reporting (access, priorities, the length of a chapter) rather than from the "
                        "violence itself."))
     return _p(*sentences)
@@ -255,15 +255,15 @@ def previous_period(data, p: dict, which, t: Language) -> str:
     else:
         covered = int(data.sources["events_year"].astype(int).min()) if len(data.sources) else p["start_year"]
     if first < covered:
-        return t("The chapters do not cover the {length} years before {year}, so this period cannot be compared with "
+        return t("The sources do not cover the {length} years before {year}, so this period cannot be compared with "
                  "the one before it.", length=t.number(length), year=str(p["start_year"])) if length > 1 else \
-            t("The chapters do not cover the year before {year}, so it cannot be compared with the one before it.",
+            t("The sources do not cover the year before {year}, so it cannot be compared with the one before it.",
               year=str(p["start_year"]))
     before = analysis.select(data, first, last, p["regions"], p["actor_classes"], p["actors"], which,
                              p["exclude_flags"])
     now = analysis.select(data, p["start_year"], p["end_year"], p["regions"], p["actor_classes"], p["actors"],
                           which, p["exclude_flags"])
-    return t("In the period of the same length just before ({period}), the chapters describe {before}, against "
+    return t("In the period of the same length just before ({period}), the sources describe {before}, against "
              "{now} in this period.", period=str(first) if first == last else f"{first}–{last}",
              before=t.n("{n} event", "{n} events", before.events["event_id"].nunique()),
              now=t.number(now.events["event_id"].nunique()))
@@ -277,13 +277,13 @@ def perpetrators_html(sel, figures: dict, t: Language) -> str:
         return ""
     named = events[events["attribution"] != ""]
     firm = {a: int((named["attribution"] == a).sum()) for a in config.ATTRIBUTIONS}
-    return _p(t.n("The chapters name a perpetrator in {n} event: they state who did it in {stated}, allege it in "
+    return _p(t.n("The sources name a perpetrator in {n} event: they state who did it in {stated}, allege it in "
                   "{alleged} and report a suspicion in {suspected}.",
-                  "The chapters name a perpetrator in {n} events: they state who did it in {stated}, allege it in "
+                  "The sources name a perpetrator in {n} events: they state who did it in {stated}, allege it in "
                   "{alleged} and report a suspicion in {suspected}.", len(named), stated=t.number(firm["stated"]),
                   alleged=t.number(firm["alleged"]), suspected=t.number(firm["suspected"])),
               t.n("{n} event names no perpetrator.", "{n} events name no perpetrator.",
-                  figures["events_no_perpetrator"]),
+                  figures["events_no_perpetrator"]) if figures["events_no_perpetrator"] else "",
               t("The table gives the perpetrators in the sources' own terms; foreign military personnel are "
                 "named Wagner or Africa Corps only where the chapter does."))
 
@@ -298,8 +298,8 @@ def victims_html(sel, which, t: Language, counted) -> str:
     fulani = events[analysis.has_any(events["victim_tags"], ETHNIC_TAGS)]
     if len(fulani):
         years = sorted(set(fulani["year"].astype(int)))
-        sentences.append(t.n("In {n} event the chapters describe the victims as Fulani (Peul), in {years}: {listing}.",
-                             "In {n} events the chapters describe the victims as Fulani (Peul), in {years}: {listing}.",
+        sentences.append(t.n("In {n} event the sources describe the victims as Fulani (Peul), in {years}: {listing}.",
+                             "In {n} events the sources describe the victims as Fulani (Peul), in {years}: {listing}.",
                              len(fulani), years=_and([str(y) for y in years], t),
                              listing=_held_killed(fulani, which, t, counted)))
     named = events[analysis.has_any(events["victim_tags"], NAMED_TAGS)]
@@ -310,8 +310,8 @@ def victims_html(sel, which, t: Language, counted) -> str:
                              "defenders: {listing}.", len(named), listing=_held_killed(named, which, t, counted)))
     women = events[analysis.has_any(events["victim_tags"], WOMEN_CHILDREN)]
     if len(women):
-        sentences.append(t.n("The chapters say that women or children were among the victims in {n} event.",
-                             "The chapters say that women or children were among the victims in {n} events.",
+        sentences.append(t.n("The sources say that women or children were among the victims in {n} event.",
+                             "The sources say that women or children were among the victims in {n} events.",
                              len(women)))
     return _p(*sentences)
 
@@ -335,23 +335,24 @@ def where_html(sel, t: Language) -> str:
 def outcomes_html(sel, t: Language) -> str:
     held = analysis.outcomes(sel.events)
     if held.empty:
-        return _p(t("The selection holds no detention or disappearance."))
+        taken = sel.violations["violation"].isin(("detention", "disappearance")).any()
+        return _p(t("The sources say nothing of what became of the people detained or disappeared.") if taken
+                  else t("The selection holds no detention or disappearance."))
     released = int(held["events"].get("released", 0))
     missing = int(held["events"].get("still missing", 0))
-    return _p(t.n("The chapters follow the people detained or disappeared in {n} event.",
-                  "The chapters follow the people detained or disappeared in {n} events.", int(held["events"].sum())),
+    return _p(t.n("The sources follow the people detained or disappeared in {n} event.",
+                  "The sources follow the people detained or disappeared in {n} events.", int(held["events"].sum())),
               t.n("In {n} of them those held were released.", "In {n} of them those held were released.", released)
               if released else "",
               t.n("In {n} they were still missing when the chapter was written.",
                   "In {n} they were still missing when the chapter was written.", missing) if missing else "",
               t("The table gives the gravest outcome a chapter reports for anyone held. Investigations, trials and "
-                "convictions that the chapters mention are listed under what this briefing does not count."))
+                "convictions that the sources mention are listed under what this briefing does not count."))
 
 
 # Case boxes ---------------------------------------------------------------------------------------------
 
-CASE_FIGURE = {"killing": "Killed: {best} (accounts: {range})", "detention": "Detained: {best} (accounts: {range})",
-               "disappearance": "Disappeared: {best} (accounts: {range})"}
+CASE_FIGURE = {"killing": "Killed: {best}", "detention": "Detained: {best}", "disappearance": "Disappeared: {best}"}
 RULES = {"largest": "The largest event by best estimate",
          "most reported": "The event told by the most chapters",
          "held": "The largest detention or disappearance"}
@@ -364,12 +365,10 @@ def case_boxes_html(sel, t: Language) -> str:
         figures = []
         for violation, column in config.COUNT_COLUMNS.items():
             if row[f"{column}_low"] and row[f"{column}_low"] > 0:
-                high = row[f"{column}_high"]
-                figures.append(t(CASE_FIGURE[violation],
-                                 best=t.number(int(row[f"{column}_best"])),
-                                 range=span(int(row[f"{column}_low"]),
-                                            int(row[f"{column}_low"] if pd.isna(high) else high), int(pd.isna(high)),
-                                            t)))
+                low, high, best = int(row[f"{column}_low"]), row[f"{column}_high"], int(row[f"{column}_best"])
+                high = low if pd.isna(high) else int(high)
+                figures.append(t(CASE_FIGURE[violation], best=fmt_range(low, high, int(pd.isna(row[f"{column}_high"])),
+                                                                          "best", best, t)))
         boxes.append(
             f"<aside class='case'><p class='case-rule'>{t(RULES[rule])}</p>"
             f"<h3>{escape(row['place'].split(';')[0] or t('Place not stated'))}, "
@@ -380,7 +379,8 @@ def case_boxes_html(sel, t: Language) -> str:
     if not boxes:
         return ""
     return (_p(t("The cases are chosen by a fixed rule: the largest event by best estimate, the event told by the "
-                 "most chapters, and the largest detention or disappearance, each event once."))
+                 "most chapters, and the largest detention or disappearance, each event once. Figures are best estimates, with "
+                 "the range of the accounts in brackets where they differ."))
             + "<div class='cases'>" + "".join(boxes) + "</div>")
 
 
@@ -693,12 +693,12 @@ def title_trends(per_year: pd.DataFrame, which, t: Language) -> str:
     return t.n(*PEAK_TITLE[first], int(rows.loc[peak, "best"]), year=str(peak))
 
 
-PEAK_TITLE = {"killing": ("Killings documented in the chapters peaked in {year}, with {n} person killed",
-                          "Killings documented in the chapters peaked in {year}, with {n} people killed"),
-              "detention": ("Detentions documented in the chapters peaked in {year}, with {n} person detained",
-                            "Detentions documented in the chapters peaked in {year}, with {n} people detained"),
-              "disappearance": ("Disappearances documented in the chapters peaked in {year}, with {n} person "
-                                "disappeared", "Disappearances documented in the chapters peaked in {year}, with {n} "
+PEAK_TITLE = {"killing": ("Killings documented in the sources peaked in {year}, with {n} person killed",
+                          "Killings documented in the sources peaked in {year}, with {n} people killed"),
+              "detention": ("Detentions documented in the sources peaked in {year}, with {n} person detained",
+                            "Detentions documented in the sources peaked in {year}, with {n} people detained"),
+              "disappearance": ("Disappearances documented in the sources peaked in {year}, with {n} person "
+                                "disappeared", "Disappearances documented in the sources peaked in {year}, with {n} "
                                 "people disappeared")}
 
 
