@@ -219,3 +219,17 @@ def test_written_file_has_normal_permissions(executed, tmp_path):
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
     assert isinstance(out, Path)
+
+
+def test_allowlist_keeps_no_style_that_could_fetch_and_the_policy_forbids_loads(tmp_path):
+    markup = ("<p style=\"background: image-set('http://127.0.0.1:9/x' 1x)\">styled</p>"
+              "<svg><image href='http://127.0.0.1:9/y'/></svg><form action='https://example.org'><input></form>")
+    nb = new_notebook(cells=[new_markdown_cell("# T"),
+                             new_code_cell("x", outputs=[new_output("display_data", data={"text/html": markup})])])
+    page = render.render_html(nb, tmp_path / "p.html").read_text()
+    soup = BeautifulSoup(page, "html.parser")
+    assert "styled" in soup.main.get_text()
+    assert not soup.main.select("[style], svg, image, form, input")
+    assert "127.0.0.1" not in page
+    policy = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    assert policy.startswith("default-src 'none'; img-src data:;")

@@ -589,13 +589,12 @@ def table_html(frame: pd.DataFrame, caption: str = "", css: str = "", search: st
     rows = "".join("<tr>" + "".join(_cell("td", value, kind) for value, kind in zip(row, kinds)) + "</tr>"
                    for row in zip(*columns))
     widths = frame.attrs.get("widths", {})
-    classes = " ".join(filter(None, ["data", css])) + (f'" data-search="{escape(search)}' if search else "")
-    if list(widths) == list(frame.columns) and widths:
-        colgroup = "".join(f'<col style="width: {width}%">' for width in widths.values())
-        body = f'<table class="{classes} fixed">' + (f"<caption>{escape(caption)}</caption>" if caption else "") \
-            + f"<colgroup>{colgroup}</colgroup>"
-    else:
-        body = f'<table class="{classes}">' + (f"<caption>{escape(caption)}</caption>" if caption else "")
+    fixed = list(widths) == list(frame.columns) and bool(widths)
+    classes = " ".join(filter(None, ["data", css, "fixed" if fixed else ""]))
+    searchable = f' data-search="{escape(search)}"' if search else ""  # the placeholder of the page script's box
+    body = f'<table class="{classes}"{searchable}>' + (f"<caption>{escape(caption)}</caption>" if caption else "")
+    if fixed:
+        body += "<colgroup>" + "".join(f'<col style="width: {width}%">' for width in widths.values()) + "</colgroup>"
     return body + f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
