@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from malibrief import config
 from malibrief.briefing import analysis
 from malibrief.briefing.i18n import Language
 
@@ -67,12 +68,17 @@ def key_figures(selection: analysis.Data, which, start_year: int, end_year: int)
         figures["killing_peak_best"] = int(kills.loc[peak])
         killing = violations[violations["violation"] == "killing"]
         figures["killing_events_state"] = int(killing["actor_class"].isin(STATE_CLASSES).sum())
+        figures["killing_best_state"] = int(killing.loc[killing["actor_class"].isin(STATE_CLASSES), "victims_best"].sum())
         figures["killing_events_islamist"] = int(killing["actor_class"].isin(ISLAMIST).sum())
     figures["events_alleged_or_suspected"] = int(events["attribution"].isin(("alleged", "suspected")).sum())
     figures["events_no_perpetrator"] = int((events["attribution"] == "").sum())
     tagged = (lambda tags: int(analysis.has_any(events["victim_tags"], tags).sum()) if len(events) else 0)
     figures["events_named_people"] = tagged(NAMED_TAGS)
     figures["events_fulani"] = tagged(ETHNIC_TAGS)
+    fulani = events[analysis.has_any(events["victim_tags"], ETHNIC_TAGS)] if len(events) else events
+    for violation in which:
+        column = config.COUNT_COLUMNS[violation]
+        figures[f"fulani_{column}_best"] = int(fulani[f"{column}_best"].fillna(0).sum()) if len(fulani) else 0
     figures["events_women_children"] = tagged(WOMEN_CHILDREN)
     return figures
 
@@ -85,7 +91,11 @@ LABELS = {
     "killing_peak_year": "Year with the most people killed (best estimate)",
     "killing_peak_best": "People killed in that year (best estimate)",
     "killing_events_state": "Killing events attributed to state forces (alone or with allies or militias)",
+    "killing_best_state": "People killed in those events (best estimate)",
     "killing_events_islamist": "Killing events attributed to Islamist armed groups",
+    "fulani_killed_best": "People killed in the events whose victims are described as Fulani (best estimate)",
+    "fulani_detained_best": "People detained in those events (best estimate)",
+    "fulani_disappeared_best": "People disappeared in those events (best estimate)",
     "events_alleged_or_suspected": "Events whose perpetrator is alleged or suspected, not stated",
     "events_no_perpetrator": "Events that name no perpetrator",
     "events_named_people": "Events whose victims include journalists, politicians, activists or officials",

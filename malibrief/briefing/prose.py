@@ -156,7 +156,8 @@ def key_messages(sel, figures: dict, which, p: dict, data, t: Language, counted)
             "killing events, with {people} of the {all} people killed (best estimates). {reports}",
             "State forces, alone or with foreign allies or militias, are named as perpetrators in {n} of {total} "
             "killing events, with {people} of the {all} people killed (best estimates). {reports}",
-            len(state), total=t.number(figures["killing_events"]), people=t.number(int(state["victims_best"].sum())),
+            figures["killing_events_state"], total=t.number(figures["killing_events"]),
+            people=t.number(figures["killing_best_state"]),
             all=t.number(figures["killing_best"]), reports=_reports(state_events, data, t)))
     fulani = events[analysis.has_any(events["victim_tags"], ETHNIC_TAGS)]
     if len(fulani):
