@@ -126,7 +126,7 @@ def actor_classes(violations: pd.DataFrame, years, t: Language):
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="x", visible=False)
     handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles[::-1], [t(CLASS_LABELS.get(c, c)) for c in labels[::-1]], frameon=False,
+    ax.legend(handles[::-1], [t(CLASS_LABELS.get(c, c)) if c in config.ACTOR_CLASSES else c for c in labels[::-1]], frameon=False,
               bbox_to_anchor=(1.01, 1), loc="upper left", borderaxespad=0)
     fig.tight_layout()
     return fig

@@ -32,6 +32,13 @@ FLAG_WORDS = {
     "place_ambiguous": "events whose place name is ambiguous",
     "relative_date": "events dated from another mention's date",
 }
+LEFT_OUT = {
+    "un": ("This briefing leaves out {what}, which are not violations, as the United Nations' human-rights reporting "
+           "does: {n} event ({people}, best estimates).",
+           "This briefing leaves out {what}, which are not violations, as the United Nations' human-rights reporting "
+           "does: {n} events ({people}, best estimates)."),
+    "chosen": ("This edition leaves out {what}: {n} event ({people}, best estimates).",
+               "This edition leaves out {what}: {n} events ({people}, best estimates).")}
 VIOLATION_WORDS = {"killing": "killings", "detention": "detentions", "disappearance": "disappearances"}
 PEOPLE = {"killing": ("{n} person killed", "{n} people killed"),
           "detention": ("{n} person detained", "{n} people detained"),
@@ -424,14 +431,14 @@ def left_out_html(data, p: dict, which, t: Language) -> str:
     gone = analysis.left_out(data, p["start_year"], p["end_year"], p["regions"], p["exclude_flags"])
     if gone.events.empty:
         return _p(t("This briefing leaves out no event of the period by its borderline-case rules."))
-    what = _and([t(FLAG_WORDS.get(f, f)) for f in p["exclude_flags"]], t)
+    described = dict(zip(data.flags.get("flag", []), data.flags.get("description", [])))  # a flag we have no words for
+    what = _and([t(FLAG_WORDS[f]) if f in FLAG_WORDS else escape(described.get(f, f)) for f in p["exclude_flags"]], t)
     totals = analysis.totals(gone.violations, which)
     people = _and([t.n(*PEOPLE[v], int(totals.loc[v, "best"]))
                    for v in which if totals.loc[v, "events"]], t)
-    return _p(t.n("This briefing leaves out {what}, as the United Nations' human-rights reporting does: {n} event "
-                  "({people}, best estimates).",
-                  "This briefing leaves out {what}, as the United Nations' human-rights reporting does: {n} events "
-                  "({people}, best estimates).", len(gone.events), what=what, people=people),
+    # The UN's practice is the reason only for the default's two flags (codebook, "What the headline counts").
+    forms = LEFT_OUT["un" if set(p["exclude_flags"]) <= set(COUNTED_FLAGS) else "chosen"]
+    return _p(t.n(*forms, len(gone.events), what=what, people=people),
               t("They stay in the data, and one setting of the build brings them back (the annex gives the command)."))
 
 

@@ -106,7 +106,7 @@ def flags_table(flags: pd.DataFrame, events: pd.DataFrame, excluded, t: Language
     listed = pd.concat([flags, pd.DataFrame([{"flag": "relative_date",
                         "description": "(set by the cleaning) the date counts from another mention's date"}])])
     return _with_widths(pd.DataFrame({
-        t("Borderline case"): [t(d[:1].upper() + d[1:]) for d in listed["description"]],
+        t("Borderline case"): [d[:1].upper() + d[1:] for d in listed["description"]],  # the flags table's own words
         t("Events in the period"): [int(counts.get(f, 0)) for f in listed["flag"]],
         t("In this briefing"): [t("left out") if f in excluded else t("counted") for f in listed["flag"]],
     }), 64, 18, 18)
@@ -122,7 +122,7 @@ def out_of_scope_summary(rows: pd.DataFrame, t: Language) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame()
     grouped = rows.groupby("violation")
-    return pd.DataFrame({t("Kind"): [t(OOS_LABELS.get(k, k)) for k in grouped.groups],
+    return pd.DataFrame({t("Kind"): [t(OOS_LABELS[k]) if k in OOS_LABELS else k for k in grouped.groups],
                          t("Reports"): grouped.size().to_numpy(),
                          t("Chapters"): [", ".join(sorted(set(g["source_id"]))) for _, g in grouped]}) \
         .sort_values(t("Reports"), ascending=False, kind="stable")
@@ -131,7 +131,7 @@ def out_of_scope_summary(rows: pd.DataFrame, t: Language) -> pd.DataFrame:
 def out_of_scope_table(rows: pd.DataFrame, t: Language) -> pd.DataFrame:
     """Rows of analysis.out_of_scope, for the reader."""
     return _with_widths(pd.DataFrame({
-        t("Source"): rows["source_id"], t("Kind"): [t(OOS_LABELS.get(k, k)) for k in rows["violation"]],
+        t("Source"): rows["source_id"], t("Kind"): [t(OOS_LABELS[k]) if k in OOS_LABELS else k for k in rows["violation"]],
         t("As the source puts it"): rows["count_text"].replace("", t("(no figure)")), t("Place"): rows["place_text"],
         t("What"): rows["summary"]}), 11, 14, 19, 20, 36)
 
