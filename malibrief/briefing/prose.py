@@ -534,8 +534,9 @@ def sources_html(data, selection, t: Language) -> str:
           "identifier and the passage; corrections are made in the coded data and every briefing is rebuilt."))
 
 
-def reproduce_html(p: dict, defaults: dict, t: Language) -> str:
-    """The one place where parameter names appear: the exact command that rebuilds this edition."""
+def reproduce_html(p: dict, defaults: dict, t: Language, data=None) -> str:
+    """The one place where parameter names appear: the exact command that rebuilds this edition, and, when its
+    borderline-case rules leave events out, the one that counts them too."""
     import shlex
 
     args = []
@@ -546,7 +547,8 @@ def reproduce_html(p: dict, defaults: dict, t: Language) -> str:
             args += ["-p", name, shown]
     command = " ".join(shlex.quote(a) for a in ["python", "build.py", *args])
     back = "python build.py " + " ".join(shlex.quote(a) for a in args + ["-p", "exclude_flags", "[]"]) \
-        if p.get("exclude_flags") else ""
+        if p.get("exclude_flags") and (data is None or len(analysis.left_out(
+            data, p["start_year"], p["end_year"], p["regions"], p["exclude_flags"]).events)) else ""
     return ("<div class='reproduce'>" + _p(t("<strong>Reproduce this briefing.</strong> From the project's folder, "
                                              "with its environment installed:"))
             + f"<pre><code>{escape(command)}</code></pre>"
