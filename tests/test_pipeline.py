@@ -497,6 +497,58 @@ def test_markup_in_data_loads_nothing_in_a_browser_and_the_table_script_runs(mar
     assert not [e for e in errors if "Content Security Policy" in e and "script" in e], errors
 
 
+@pytest.fixture(scope="module")
+def marked_up_acled(tmp_path_factory, probe):
+    """A briefing from an ACLED export (third-party data) and reference tables that carry markup: ACLED's location,
+    actor and notes, the export's file name, a gazetteer place name and a flag's description."""
+    import pandas as pd
+
+    from malibrief.cleaning import acled_sample
+
+    url, _ = probe
+    tmp_path = tmp_path_factory.mktemp("markup-acled")
+    reference = tmp_path / "reference"
+    shutil.copytree(config.REFERENCE, reference)
+
+    def flag(rows):
+        rows[0]["description"] += f" <img src={url}/flag onerror=alert(1)>"
+
+    _rewrite(reference / "flags.csv", flag)
+    export = tmp_path / "export [x](y) _b_ <i>.csv"
+    acled_sample.write_export(export, 400, seed=3)
+    frame = pd.read_csv(export, dtype=str, keep_default_na=False)
+    frame.loc[:, "location"] = frame["location"] + f"<img src={url}/location>"
+    frame.loc[:, "notes"] = f"<script>fetch('{url}/notes')</script>"
+    frame.loc[frame.index[:50], "actor1"] = f"<b style=\"background: image-set('{url}/actor' 1x)\">Militia</b>"
+    frame.to_csv(export, index=False, lineterminator="\n")
+    processed = tmp_path / "processed"
+    execute("01-clean-acled.ipynb", tmp_path / "clean.ipynb", input_path=str(export), reference_dir=str(reference),
+            out_dir=str(processed))
+    nb = execute("02-briefing.ipynb", tmp_path / "briefing.ipynb", processed_dir=str(processed),
+                 figures_dir=str(tmp_path / "figures"), start_year=2018, end_year=2020, exclude_flags=[])
+    nb.metadata["briefing"] = cover({**DEFAULTS, "start_year": 2018, "end_year": 2020, "exclude_flags": [],
+                                     "processed_dir": str(processed)})
+    render_html(nb, tmp_path / "briefing.html")
+    return tmp_path / "briefing.html"
+
+
+def test_markup_in_an_acled_export_and_the_reference_tables_is_shown_as_text(marked_up_acled, probe):
+    from playwright.sync_api import sync_playwright
+
+    soup = BeautifulSoup(marked_up_acled.read_text(encoding="utf-8"), "html.parser")
+    assert not soup.select("main img:not([src^='data:']), main script, main b[style], [style*='image-set']")
+    assert "<img src=" in soup.get_text()
+    _, hits = probe
+    before = len(hits)
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page()
+        page.goto(marked_up_acled.resolve().as_uri(), wait_until="load")
+        page.wait_for_timeout(500)
+        browser.close()
+    assert hits[before:] == []
+
+
 @pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium is not installed (CI installs it)")
 @pytest.mark.parametrize("width", [390, 1280])
 def test_html_fits_the_screen_and_tables_scroll_in_their_own_box(default_briefing, width):
