@@ -33,12 +33,9 @@ def test_source_ids_are_known(incidents):
 
 
 
-def test_the_committed_data_cleans():
+def test_the_committed_data_cleans(cleaned):
     """Every schema, vocabulary, link, place, perpetrator, claimant and count rule is the cleaning's to check:
     the committed tables pass them all (a broken edit raises DataError naming file, line, column and value)."""
-    from malibrief.cleaning import incidents as clean
-
-    cleaned = clean.clean()
     assert len(cleaned.events) and len(cleaned.violations)
 
 

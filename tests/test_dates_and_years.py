@@ -94,10 +94,10 @@ def test_an_earlier_event_the_chapter_revisits_is_read_when_flagged(tmp_path):
     assert event["year"] == 2019 and "before_chapter_year" in event["flags"]
 
 
-def test_the_real_data_passes_the_date_checks():
+def test_the_real_data_passes_the_date_checks(cleaned):
     """Every real mention dated before its chapter's year carries before_chapter_year (checked here
     independently of the cleaning's own check)."""
-    mentions = clean.clean().mentions
+    mentions = cleaned.mentions
     early = mentions[pd.to_datetime(mentions["date_start"]).dt.year < mentions["events_year"]]
     assert len(early) and early["flags"].str.contains("before_chapter_year").all()
 

@@ -26,9 +26,8 @@ def admin1():
 
 
 @pytest.fixture(scope="module")
-def processed(tmp_path_factory):
+def processed(tmp_path_factory, cleaned):
     """The cleaning's output on the real data, written as the cleaning step writes it."""
-    cleaned = clean.clean()
     inputs = clean.load_inputs()
     out = tmp_path_factory.mktemp("processed")
     export.write_all(export.processed_files(cleaned, inputs.sources, {"sources": inputs.sources}, REF), out)
@@ -87,12 +86,11 @@ def test_events_geojson_is_in_the_data_package(processed):
     assert "events.geojson" in [r["path"] for r in package["resources"]]
 
 
-def test_missing_map_layer_is_a_clear_error(tmp_path):
+def test_missing_map_layer_is_a_clear_error(tmp_path, cleaned):
     from malibrief.errors import DataError
 
     for name in config.BOUNDARY_FILES[:-1]:
         (tmp_path / name).write_text((REF / name).read_text(encoding="utf-8"), encoding="utf-8")
-    cleaned = clean.clean()
     with pytest.raises(DataError, match=config.BOUNDARY_FILES[-1]):
         export.processed_files(cleaned, pd.DataFrame(columns=["publisher", "title", "url"]), {}, tmp_path)
 

@@ -8,7 +8,6 @@ import filecmp
 import re
 import shutil
 import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -141,12 +140,6 @@ def test_cleaning_is_deterministic(processed, tmp_path):
     match, mismatch, errors = filecmp.cmpfiles(processed, tmp_path / "processed",
                                                [p.name for p in processed.iterdir()], shallow=False)
     assert mismatch == [] and errors == []
-
-
-def test_datapackage_is_valid_frictionless(processed):
-    result = subprocess.run([str(Path(sys.executable).with_name("frictionless")), "validate",
-                             str(processed / "datapackage.json")], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout[-3000:]
 
 
 def test_hxl_copies_carry_a_hashtag_row(processed):
@@ -572,9 +565,7 @@ def test_html_fits_the_screen_and_tables_scroll_in_their_own_box(default_briefin
 # JupyterLab and the committed notebooks -----------------------------------------------------------------
 
 @pytest.mark.parametrize("notebook", sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")))
-def test_committed_notebooks_carry_no_outputs_and_one_parameters_cell(notebook):
-    nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(not c.outputs and c.execution_count is None for c in code)
+def test_committed_notebooks_have_one_parameters_cell_and_the_default_kernel(notebook):
+    nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)  # their outputs: tests/test_layers.py
     assert sum("parameters" in c.metadata.get("tags", []) for c in nb.cells) == 1
     assert nb.metadata.kernelspec.name == "python3"
