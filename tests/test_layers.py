@@ -48,6 +48,10 @@ def test_the_briefing_never_imports_the_cleaning_and_reads_no_raw_or_reference_f
 def test_the_pipeline_uses_no_layer_internals(path):
     layers = {i for i in _imports(path) if i.startswith(("malibrief.briefing", "malibrief.cleaning"))}
     assert layers <= {"malibrief.briefing"}, layers  # `from malibrief import briefing`: its entry point only
+    # nor by name, through importlib
+    named = {n.value for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.startswith("malibrief.")}
+    assert not {n for n in named if n.startswith(("malibrief.briefing.", "malibrief.cleaning."))}, named
 
 
 @pytest.mark.parametrize("path", [p for p in _modules("") if p.stem in SHARED], ids=lambda p: p.name)

@@ -3,14 +3,22 @@ and renders the executed notebook. `render` is its entry point for the pipeline.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
+
+
+def preload() -> None:
+    """Import what rendering needs (nbconvert, WeasyPrint, pandas: about a second), for a process that would
+    otherwise wait: the pipeline calls it on a thread while a kernel runs the briefing, and in a batch's workers."""
+    import weasyprint  # noqa: F401
+
+    from malibrief.briefing import analysis, html, prose  # noqa: F401
 
 
 def publication_date() -> date:
     """Today, or the day SOURCE_DATE_EPOCH names, so that a rebuild can be byte for byte the same."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return datetime.fromtimestamp(int(epoch), timezone.utc).date() if epoch else date.today()
+    return datetime.fromtimestamp(int(epoch), UTC).date() if epoch else date.today()
 
 
 def cover(parameters: dict) -> dict:

@@ -72,7 +72,9 @@ def key_figures(selection: analysis.Data, which, start_year: int, end_year: int)
         figures["killing_events_islamist"] = int(killing["actor_class"].isin(ISLAMIST).sum())
     figures["events_alleged_or_suspected"] = int(events["attribution"].isin(("alleged", "suspected")).sum())
     figures["events_no_perpetrator"] = int((events["attribution"] == "").sum())
-    tagged = (lambda tags: int(analysis.has_any(events["victim_tags"], tags).sum()) if len(events) else 0)
+    def tagged(tags) -> int:
+        return int(analysis.has_any(events["victim_tags"], tags).sum()) if len(events) else 0
+
     figures["events_named_people"] = tagged(NAMED_TAGS)
     figures["events_fulani"] = tagged(ETHNIC_TAGS)
     fulani = events[analysis.has_any(events["victim_tags"], ETHNIC_TAGS)] if len(events) else events

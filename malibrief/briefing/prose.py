@@ -13,8 +13,7 @@ import pandas as pd
 
 from malibrief import config
 from malibrief.briefing import analysis
-from malibrief.briefing.figures import (ETHNIC_TAGS, NAMED_TAGS, STATE_CLASSES, VERB, WOMEN_CHILDREN,
-                                        fmt_range, span)
+from malibrief.briefing.figures import ETHNIC_TAGS, NAMED_TAGS, STATE_CLASSES, WOMEN_CHILDREN, fmt_range
 from malibrief.briefing.i18n import Language
 from malibrief.text import escape
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import importlib
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -21,8 +20,6 @@ from malibrief.pipeline.cache import Cache, digest
 from malibrief.pipeline.plan import BRIEFING_NB, plan
 
 CODE = [config.ROOT / "malibrief"]
-# What rendering imports (nbconvert, WeasyPrint, pandas): imported on a thread while a kernel runs the briefing.
-RENDERERS = ("malibrief.briefing", "malibrief.briefing.html", "weasyprint")
 PRELOADING: list[threading.Thread] = []  # preload_renderer's thread, which render() waits for
 
 
@@ -94,8 +91,9 @@ def preload_renderer() -> None:
     render() waits for it. An error is left for render() to raise."""
     def load():
         with contextlib.suppress(Exception):
-            for name in RENDERERS:
-                importlib.import_module(name)
+            from malibrief import briefing
+
+            briefing.preload()
 
     thread = threading.Thread(target=load, name="preload-renderer", daemon=True)
     thread.start()
@@ -149,8 +147,9 @@ def worker_setup() -> None:
         threading.Thread(target=watch, name="exit-with-build", daemon=True).start()
     import papermill  # noqa: F401
 
-    for name in RENDERERS:
-        importlib.import_module(name)
+    from malibrief import briefing
+
+    briefing.preload()
 
 
 @contextlib.contextmanager
