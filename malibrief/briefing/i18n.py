@@ -4,35 +4,49 @@ English is the source language: its strings are the msgids. Another language rea
 `locale/<lang>/LC_MESSAGES/briefing.po` (extract with `pybabel extract -F babel.cfg`), with Babel; numbers and
 dates are formatted by Babel for the language's locale. A string the catalogue lacks is an error naming it:
 the briefing never falls back to English silently.
+
+Code values (violations, actor classes, outcomes...) are msgids too, marked with `N_` in `vocabulary.py` so
+that extraction finds them; reference tables carry their own translations in columns named `<column>_<lang>`
+(`name_fr` in actors.csv), read with `Language.column`. docs/translating.md says how to add a language.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from gettext import c2py
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-LOCALE_DIR = Path(__file__).parent / "locale"
-LANGUAGES = ("en", "fr")
-DOMAIN = "briefing"
+from malibrief.config import LOCALE_DIR, LOCALE_DOMAIN as DOMAIN
+from malibrief.params import languages
 
 
 class MissingTranslation(KeyError):
     """A reader-facing string has no translation in the chosen language's catalogue."""
 
 
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it here (gettext's convention): t(value) does, later."""
+    return message
+
+
+def catalogue_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
 @lru_cache(maxsize=8)
-def _catalogue(lang: str) -> dict:
+def _catalogue(lang: str) -> tuple[dict, object]:
+    """msgid -> translation, and the catalogue's own plural rule (its Plural-Forms header) as a function."""
     from babel.messages.pofile import read_po
 
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with open(path, "rb") as handle:
+    with open(catalogue_path(lang), "rb") as handle:
         catalogue = read_po(handle, locale=lang)
-    return {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy}
+    messages = {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy}
+    return messages, c2py(catalogue.plural_expr)
 
 
 @dataclass(frozen=True)
@@ -43,8 +57,8 @@ class Language:
     locale: Locale = field(init=False)
 
     def __post_init__(self):
-        if self.code not in LANGUAGES:
-            raise ValueError(f"lang: expected one of {', '.join(LANGUAGES)}, got {self.code!r}")
+        if self.code not in languages():
+            raise ValueError(f"lang: expected one of {', '.join(languages())}, got {self.code!r}")
         object.__setattr__(self, "locale", Locale.parse(self.code))
 
     def __call__(self, message: str, **values) -> str:
@@ -55,16 +69,29 @@ class Language:
         """The singular or plural form, by the language's plural rule, with {n} formatted as a number."""
         if self.code == "en":
             text = singular if n == 1 else plural
-        else:
-            forms = self._lookup((singular, plural))
-            text = forms[0] if self.locale.plural_form(n) == "one" else forms[1]
+        else:  # the form the catalogue's Plural-Forms picks: two in French, one in Bambara, six in Arabic
+            text = self._lookup((singular, plural))[_catalogue(self.code)[1](n)]
         return text.format(n=self.number(n), **values)
 
     def _lookup(self, message):
-        found = _catalogue(self.code).get(message)
+        found = _catalogue(self.code)[0].get(message)
         if not found or (isinstance(found, tuple) and not all(found)):
-            raise MissingTranslation(f"no {self.code} translation in {LOCALE_DIR / self.code} for {message!r}")
+            raise MissingTranslation(f"no {self.code} translation in {catalogue_path(self.code)} for {message!r}")
         return found
+
+    def column(self, frame, column: str, file: str = "the reference table"):
+        """A reference table's text column in this language: `column` in English, `<column>_<lang>` otherwise;
+        a missing column, or an empty cell beside English text, is a MissingTranslation naming file, column and row."""
+        if self.code == "en":
+            return frame[column]
+        name = f"{column}_{self.code}"
+        if name not in frame.columns:
+            raise MissingTranslation(f"{file} has no column {name!r} (the {column} column in {self.code})")
+        blank = (frame[name].fillna("").str.strip() == "") & (frame[column].fillna("").str.strip() != "")
+        if blank.any():
+            row = frame.index[blank][0]
+            raise MissingTranslation(f"{file}, row {row}: {name} is empty (for {frame.loc[row, column]!r})")
+        return frame[name]
 
     def number(self, value) -> str:
         """1,201 in English; 1 201 with a narrow no-break space in French."""

@@ -79,7 +79,8 @@ def outcome_table(held: pd.DataFrame) -> pd.DataFrame:
 
 
 def count_rules_table(rules: pd.DataFrame) -> pd.DataFrame:
-    """count_words.csv as written: its rows are the documentation of the rules."""
+    """count_words.csv as written: its rows are the documentation of the rules (not the translations beside them)."""
+    rules = rules[["term", "kind", "low", "high", "rule", "acled_convention"]]
     return _with_widths(rules.reset_index(drop=True).rename(columns={
                             "term": "Phrase", "kind": "Kind", "low": "Low", "high": "High",
                             "rule": "Rule", "acled_convention": "ACLED records"}),
