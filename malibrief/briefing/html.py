@@ -36,6 +36,8 @@ URL_ATTRIBUTES = {"href", "xlink:href", "src", "srcset", "poster", "background",
                   "formaction", "ping"}
 CSS_IMPORT = re.compile(r"@import[^;]*;?", re.I)
 CSS_REMOTE_URL = re.compile(r"url\(\s*(?!['\"]?\s*data:)[^)]*\)", re.I)
+# The cover's links to the same briefing in another language, in the batch folder beside this one (--each lang).
+EDITION_LINK = re.compile(r"^\.\./[a-z0-9-]+/briefing\.html$")
 # From these column counts a table is set smaller in the PDF, then on a landscape page.
 WIDE_TABLE_COLUMNS, VERY_WIDE_TABLE_COLUMNS = 6, 16
 
@@ -113,6 +115,8 @@ def _paged(document: BeautifulSoup) -> str:
     style.string = "\n" + _inert_css(PDF_CSS.read_text(encoding="utf-8"))
     document.head.find_all("style")[-1].insert_after("\n", style)
     _drop_embedded_downloads(document)
+    for link in document.select("a.edition"):  # the PDF links to the other edition's PDF
+        link["href"] = link["href"].removesuffix(".html") + ".pdf"
     return str(document)
 
 
@@ -157,12 +161,17 @@ def _make_inert(soup: BeautifulSoup) -> None:
                 tag[name] = CSS_REMOTE_URL.sub("none", tag[name])
             elif tag.name == "a" and name == "href" and tag[name].strip().lower().startswith("https://"):
                 tag["rel"] = "noopener noreferrer"  # a link loads nothing until the reader follows it
-            elif name in URL_ATTRIBUTES and not _is_local(tag[name]):
+            elif name in URL_ATTRIBUTES and not _is_local(tag[name]) and not _is_edition_link(tag, name):
                 _drop_url(soup, tag, name)
 
 
 def _inert_css(css: str) -> str:
     return CSS_REMOTE_URL.sub("none", CSS_IMPORT.sub("", css))
+
+
+def _is_edition_link(tag: Tag, name: str) -> bool:
+    """The template's link to another language's edition: a relative link that loads nothing by itself."""
+    return tag.name == "a" and name == "href" and "edition" in tag.get("class", []) and bool(EDITION_LINK.match(tag[name]))
 
 
 def _is_local(url: str) -> bool:
@@ -203,7 +212,7 @@ def _add_heading_ids(soup: BeautifulSoup) -> None:
     """Give every heading in the body an id from its text (-2, -3 for repeats) and keep old links."""
     headings = soup.main.find_all(re.compile(r"^h[1-6]$"))
     heading_ids = {id(h) for h in headings}
-    taken = {t["id"] for t in soup.find_all(id=True) if id(t) not in heading_ids}
+    taken = {tag["id"] for tag in soup.find_all(id=True) if id(tag) not in heading_ids}
     renamed = {}
     for heading in headings:
         text = heading.get_text(" ", strip=True)

@@ -104,3 +104,15 @@ class Language:
         if precision in ("month", "months"):
             return format_date(day, "LLLL y", locale=self.locale)
         return format_date(day, "y", locale=self.locale)
+
+
+def extract_notebook(fileobj, keywords, comment_tags, options):
+    """Babel extraction method for a notebook (babel.cfg): its code cells read as one Python file."""
+    import io
+    import json
+
+    from babel.messages.extract import extract_python
+
+    cells = json.load(fileobj)["cells"]
+    source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    yield from extract_python(io.BytesIO(source.encode("utf-8")), keywords, comment_tags, options)
