@@ -26,20 +26,20 @@ def typography_problems(text: str) -> list[str]:
     return [name for name, pattern in BAD_TYPOGRAPHY.items() if pattern.search(text)]
 
 
-@pytest.fixture(scope="module")
-def incidents():
-    return pd.read_csv(config.RAW / "incidents.csv", **READ)
-
-
-def test_every_mention_has_a_french_summary_after_the_english_one(incidents):
-    columns = list(incidents.columns)
+@pytest.mark.parametrize("table", ["incidents.csv", "out_of_scope.csv"])
+def test_every_row_has_a_french_summary_after_the_english_one(table):
+    rows = pd.read_csv(config.RAW / table, **READ)
+    columns = list(rows.columns)
     assert columns.index("summary_fr") == columns.index("summary") + 1
-    assert (incidents["summary_fr"].str.strip() != "").all()
-    assert (incidents["summary_fr"] != incidents["summary"]).all()
+    assert (rows["summary_fr"].str.strip() != "").all()
+    assert (rows["summary_fr"] != rows["summary"]).all()
 
 
-def test_french_summaries_are_one_sentence_in_french_typography(incidents):
-    for row in incidents.itertuples():
+@pytest.mark.parametrize("table", ["incidents.csv", "out_of_scope.csv"])
+def test_french_summaries_are_one_sentence_in_french_typography(table):
+    rows = pd.read_csv(config.RAW / table, **READ)
+    assert (rows["summary_fr"].str.strip() != "").all()
+    for row in rows.assign(mention_id=rows.get("mention_id", rows.index + 2)).itertuples():
         assert not typography_problems(row.summary_fr), (row.mention_id, typography_problems(row.summary_fr))
         assert row.summary_fr.endswith(".") and ". " not in row.summary_fr.replace("env. ", ""), row.mention_id
         for english, french in ENGLISH_VOCABULARY.items():

@@ -14,6 +14,9 @@ ACTOR_CLASSES = (N_("state forces"), N_("state forces with foreign allies"), N_(
                  N_("civilian state authorities"), N_("foreign forces"), N_("Islamist armed groups"), N_("militias"),
                  N_("other"), N_("unknown"))
 OUTCOMES = (N_("released"), N_("killed"), N_("detained or sentenced"), N_("still missing"), N_("unknown"))
+# What the chapters report beyond the three violations (out_of_scope.csv's `violation` column).
+NOT_COUNTED = (N_("other"), N_("torture"), N_("injury"), N_("destruction"), N_("sexual violence"), N_("threats"),
+               N_("looting"))
 # count_words.csv's kinds (its `kind` column).
 COUNT_KINDS = (N_("number"), N_("article"), N_("name"), N_("qualifier"), N_("suffix"), N_("part"), N_("vague"),
                N_("multiplier"), N_("collective"), N_("scaled"), N_("not_a_name"))
