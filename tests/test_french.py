@@ -44,3 +44,137 @@ def test_french_summaries_are_one_sentence_in_french_typography(table):
         assert row.summary_fr.endswith(".") and ". " not in row.summary_fr.replace("env. ", ""), row.mention_id
         for english, french in ENGLISH_VOCABULARY.items():
             assert not re.search(english, row.summary_fr), (row.mention_id, english, french)
+
+
+# --- the catalogue --------------------------------------------------------------------------------------------
+
+KEYWORDS = {"t": (1,), "n": (1, 2), "N_": (1,)}  # as in the Makefile's `make messages`
+
+
+def extracted() -> dict:
+    """Every msgid the briefing uses, as pybabel extract finds it with babel.cfg, and where."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with open(config.ROOT / "babel.cfg", encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found = {}
+    for filename, line, message, _, _ in extract_from_dir(config.ROOT, method_map, options_map, keywords=KEYWORDS):
+        found.setdefault(message, f"{filename}:{line}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    from babel.messages.pofile import read_po
+
+    from malibrief.briefing.i18n import catalogue_path
+
+    with open(catalogue_path("fr"), "rb") as handle:
+        return read_po(handle, locale="fr")
+
+
+def test_every_string_of_the_briefing_has_a_french_translation(catalogue):
+    messages = {m.id if isinstance(m.id, str) else tuple(m.id): m for m in catalogue if m.id}
+    found = extracted()
+    assert len(found) > 30, "the extraction found almost nothing: is babel.cfg right?"
+    missing = [f"{where}: {msgid!r}" for msgid, where in found.items()
+               if msgid not in messages or messages[msgid].fuzzy
+               or not all(messages[msgid].string if isinstance(msgid, tuple) else [messages[msgid].string])]
+    assert not missing, "untranslated (run make messages, then translate):\n" + "\n".join(missing)
+
+
+def test_translations_keep_the_placeholders_and_french_typography(catalogue):
+    placeholder = re.compile(r"\{[a-z_]+\}")
+    for message in catalogue:
+        if not message.id:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        for msgid, msgstr in zip(ids * len(strings), strings):
+            assert set(placeholder.findall(msgstr)) <= set(placeholder.findall(" ".join(ids))), (msgid, msgstr)
+            text = re.sub(r"<[^>]+>", "", msgstr)  # markup's attribute quotes are not typography
+            assert not typography_problems(text), (msgid, msgstr, typography_problems(text))
+        if isinstance(message.id, tuple):  # the plural keeps {n}; the singular may spell it out
+            assert "{n}" in strings[-1] or "{n}" not in message.id[1], message.id
+
+
+def test_the_french_catalogue_has_two_plural_forms_picked_by_its_own_header():
+    from malibrief.briefing.i18n import Language
+
+    t = Language("fr")
+    assert t.n("{n} event", "{n} events", 0) == "0 événement"  # French: 0 and 1 are singular
+    assert t.n("{n} event", "{n} events", 1) == "1 événement"
+    assert t.n("{n} event", "{n} events", 1201) == "1\u202f201 événements"
+
+
+def test_a_missing_translation_names_the_string_and_never_falls_back_to_english():
+    from malibrief.briefing.i18n import Language, MissingTranslation
+
+    with pytest.raises(MissingTranslation, match="no such sentence"):
+        Language("fr")("no such sentence in the briefing")
+
+
+def test_reference_columns_in_french_and_a_missing_one_is_named():
+    from malibrief.briefing.i18n import Language, MissingTranslation
+
+    t = Language("fr")
+    actors = pd.read_csv(config.REFERENCE / "actors.csv", **READ)
+    names = t.names(actors, "actor", "actors.csv")
+    assert Language("en").names(actors, "actor")["Dozo militias"] == "Dozo militias"
+    assert names["Malian armed forces"] == "Forces armées maliennes (FAMa)"
+    assert names["Dozo militias"] == "Chasseurs dozos"
+    assert t.names(pd.read_csv(config.REFERENCE / "victim_tags.csv", **READ), "tag")["Fulani"] == "Peuls"
+    for table, columns in {"flags.csv": ["description"], "victim_tags.csv": ["description"],
+                           "count_words.csv": ["rule", "acled_convention"]}.items():
+        frame = pd.read_csv(config.REFERENCE / table, **READ)
+        for column in columns:
+            for text in t.column(frame, column, table):
+                assert not typography_problems(text), (table, column, text)
+    with pytest.raises(MissingTranslation, match=r"flags\.csv.*description_fr.*is empty"):
+        flags = pd.read_csv(config.REFERENCE / "flags.csv", **READ)
+        t.column(flags.assign(description_fr=""), "description", "flags.csv")
+    with pytest.raises(MissingTranslation, match="no column 'rule_fr'"):
+        t.column(pd.DataFrame({"rule": ["x"]}), "rule", "count_words.csv")
+
+
+def test_the_vocabulary_covers_configs_code_values():
+    from malibrief.briefing import vocabulary
+
+    for name in ("VIOLATIONS", "VICTIM_TYPES", "ATTRIBUTIONS", "DATE_PRECISIONS", "ACTOR_CLASSES", "OUTCOMES"):
+        assert set(getattr(config, name)) <= set(getattr(vocabulary, name)), name
+    kinds = set(pd.read_csv(config.REFERENCE / "count_words.csv", **READ)["kind"])
+    assert kinds <= set(vocabulary.COUNT_KINDS)
+    assert set(pd.read_csv(config.RAW / "out_of_scope.csv", **READ)["violation"]) <= set(vocabulary.NOT_COUNTED)
+
+
+# --- numbers and dates ----------------------------------------------------------------------------------------
+
+def test_french_numbers_and_dates_come_from_babel():
+    from datetime import date
+
+    from malibrief.briefing.i18n import Language
+
+    fr, en = Language("fr"), Language("en")
+    assert fr.number(1201) == "1\u202f201" and en.number(1201) == "1,201"
+    assert fr.number(2.5) == "2,5" and en.number(2.5) == "2.5"
+    assert fr.date(date(2022, 3, 12)) == "12 mars 2022" and en.date(date(2022, 3, 12)) == "12 March 2022"
+    assert fr.date(date(2022, 3, 1), "month") == "mars 2022"
+    assert fr.date(date(2022, 1, 1), "year") == "2022"
+
+
+# --- the parameter --------------------------------------------------------------------------------------------
+
+def test_lang_is_checked_and_each_lang_gives_one_folder_per_language(tmp_path):
+    from malibrief.params import ParameterError, languages
+    from malibrief.pipeline.plan import plan
+
+    assert languages() == ("en", "fr")
+    with pytest.raises(ParameterError, match="lang: expected one of en, fr"):
+        plan({"lang": "de"}, tmp_path, None)
+    _, _, runs = plan({}, tmp_path, "lang")
+    assert [(name, p["lang"]) for name, p in runs] == [("en", "en"), ("fr", "fr")]
+    _, _, runs = plan({"lang": "fr", "regions": "Mopti"}, tmp_path, "lang")
+    assert [(name, p["lang"], p["regions"]) for name, p in runs] == [("fr", "fr", ["Mopti"])]
+    _, _, runs = plan({"lang": "fr"}, tmp_path, "regions")
+    assert {p["lang"] for _, p in runs} == {"fr"} and len(runs) == len(config.ADMIN1)

@@ -93,6 +93,11 @@ class Language:
             raise MissingTranslation(f"{file}, row {row}: {name} is empty (for {frame.loc[row, column]!r})")
         return frame[name]
 
+    def names(self, frame, key: str, file: str = "the reference table") -> dict:
+        """Identifier -> display name for a reference table: the identifier itself in English (an actor, a tag),
+        its `name_<lang>` column otherwise."""
+        return dict(zip(frame[key], self.column(frame.assign(name=frame[key]), "name", file)))
+
     def number(self, value) -> str:
         """1,201 in English; 1 201 with a narrow no-break space in French."""
         return format_decimal(value, locale=self.locale)
