@@ -31,3 +31,36 @@ def render(nb, html_path: Path, pdf_path: Path, parameters: dict, editions=()) -
 def _edition_label(t) -> str:
     # TRANSLATORS: the link to the edition in your language, written in your language ("Version française")
     return t("English version")
+
+
+# --each values shown translated on the index page (config's vocabularies); regions, actors and flags are names.
+TRANSLATED = ("actor_classes", "violations")
+
+
+def index_page(runs, each: str) -> str:
+    """A batch's index page, in the briefings' language; for --each lang, each edition in its own language.
+    `runs` are (folder, parameters) of the briefings."""
+    from html import escape
+
+    from malibrief.briefing.i18n import Language
+
+    def item(name, t, label):
+        lang = escape(t.code)
+        return (f'<li lang="{lang}"><a href="{escape(name)}/briefing.html" hreflang="{lang}">{escape(label)}'
+                f'</a> (<a href="{escape(name)}/briefing.pdf" hreflang="{lang}">PDF</a>)</li>')
+
+    if each == "lang":
+        languages = [Language(p["lang"]) for _, p in runs]
+        titles = [t("The briefing in every language") for t in languages]
+        heads = "".join(f'<h1 lang="{t.code}">{escape(title)}</h1>' for t, title in zip(languages, titles))
+        items = "".join(item(n, t, t.locale.get_display_name(t.code).capitalize()) for (n, _), t in zip(runs, languages))
+        page_lang, title = languages[0].code, " / ".join(titles)
+    else:
+        t = Language(runs[0][1].get("lang", "en"))
+        title = t("Briefings by {parameter}", parameter=each)
+        heading = t("One briefing per value of {parameter}", parameter=each)
+        heads = f"<h1>{escape(heading)}</h1>"
+        items = "".join(item(n, t, ", ".join(map(t, p[each]) if each in TRANSLATED else p[each])) for n, p in runs)
+        page_lang = t.code
+    return (f"<!DOCTYPE html><html lang='{page_lang}'><head><meta charset='utf-8'><title>{escape(title)}"
+            f"</title></head><body>{heads}<ul>{items}</ul></body></html>\n")

@@ -21,7 +21,8 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from malibrief.config import LOCALE_DIR, LOCALE_DOMAIN as DOMAIN
+from malibrief.config import LOCALE_DIR
+from malibrief.config import LOCALE_DOMAIN as DOMAIN
 from malibrief.params import languages
 
 

@@ -4,7 +4,6 @@ spawn, so the same path runs on Windows, macOS and Linux."""
 from __future__ import annotations
 
 import contextlib
-import html
 import importlib
 import multiprocessing
 import multiprocessing.connection
@@ -230,7 +229,8 @@ def build_locked(cleaning, clean_parameters, runs, out, each, force, quiet, jobs
         """The briefings to run: keyed on the processed folder as the cleaning left it."""
         pending = []
         for name, parameters in runs:
-            key = digest([BRIEFING_NB, processed, reference, *CODE], {**parameters, "editions": editions(runs, name, each)})
+            key = digest([BRIEFING_NB, processed, reference, *CODE],
+                         {**parameters, "editions": editions(runs, name, each)})
             if cache.fresh(f"briefing:{name}", key, briefing_outputs(folders[name], parameters)):
                 say(quiet, f"briefing {name}: unchanged, skipped")
             else:
@@ -285,9 +285,6 @@ def editions(runs, name: str, each: str | None) -> list[tuple[str, str]]:
 
 
 def write_index(out: Path, runs, each: str) -> Path:
-    items = "".join(f'<li><a href="{html.escape(n)}/briefing.html">{html.escape(", ".join(p[each]))}</a> '
-                    f'(<a href="{html.escape(n)}/briefing.pdf">PDF</a>)</li>' for n, p in runs)
-    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Briefings by {html.escape(each)}"
-            f"</title></head><body><h1>One briefing per value of {html.escape(each)}</h1><ul>{items}</ul>"
-            f"</body></html>\n")
-    return atomic_write(out / "index.html", page.encode("utf-8"))
+    from malibrief import briefing
+
+    return atomic_write(out / "index.html", briefing.index_page(runs, each).encode("utf-8"))
