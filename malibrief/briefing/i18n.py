@@ -112,12 +112,30 @@ class Language:
         return format_date(day, "y", locale=self.locale)
 
 
+def extract_python(fileobj, keywords, comment_tags, options):
+    """Babel extraction method for the package (babel.cfg): Babel's own, except that a keyword not called, such as
+    the Language `t` passed on in `t.n("...", "...", n, listing=_and(items, t))`, is not taken for a call (Babel
+    would then lose the plural it is inside)."""
+    import io
+    import tokenize
+
+    from babel.messages.extract import extract_python as babel_python
+
+    source = fileobj.read().decode(options.get("encoding", "utf-8"))
+    lines = source.splitlines(keepends=True)
+    tokens = [tok for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+              if tok.type not in (tokenize.NL, tokenize.COMMENT)]
+    for tok, following in zip(tokens, tokens[1:]):
+        if tok.type == tokenize.NAME and tok.string in keywords and following.string != "(":
+            row, col = tok.start
+            lines[row - 1] = lines[row - 1][:col] + tok.string.swapcase() + lines[row - 1][col + len(tok.string):]
+    yield from babel_python(io.BytesIO("".join(lines).encode("utf-8")), keywords, comment_tags, options)
+
+
 def extract_notebook(fileobj, keywords, comment_tags, options):
     """Babel extraction method for a notebook (babel.cfg): its code cells read as one Python file."""
     import io
     import json
-
-    from babel.messages.extract import extract_python
 
     cells = json.load(fileobj)["cells"]
     source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
