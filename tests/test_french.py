@@ -1,5 +1,6 @@
 """The French edition: summaries, display names, catalogue, typography, numbers and dates, and the build."""
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -99,13 +100,30 @@ def test_translations_keep_the_placeholders_and_french_typography(catalogue):
             assert "{n}" in strings[-1] or "{n}" not in message.id[1], message.id
 
 
-def test_the_french_catalogue_has_two_plural_forms_picked_by_its_own_header():
-    from malibrief.briefing.i18n import Language
+def test_the_plural_form_is_picked_by_the_catalogues_own_header(tmp_path, monkeypatch):
+    """French has two forms (0 and 1 singular), Bambara one, Arabic six: the catalogue says, no code does."""
+    from malibrief.briefing import i18n
 
-    t = Language("fr")
-    assert t.n("{n} event", "{n} events", 0) == "0 événement"  # French: 0 and 1 are singular
-    assert t.n("{n} event", "{n} events", 1) == "1 événement"
-    assert t.n("{n} event", "{n} events", 1201) == "1\u202f201 événements"
+    def catalogue(header: str, forms: list[str]) -> Path:
+        strings = "\n".join(f'msgstr[{i}] "{form}"' for i, form in enumerate(forms))
+        path = tmp_path / f"{len(forms)}.po"
+        path.write_text(f'msgid ""\nmsgstr ""\n"Plural-Forms: {header}\\n"\n\nmsgid "{{n}} event"\n'
+                        f'msgid_plural "{{n}} events"\n{strings}\n', encoding="utf-8")
+        return path
+
+    cases = {"nplurals=2; plural=(n > 1);": (["{n} événement", "{n} événements"],
+                                               {0: "0 événement", 1: "1 événement", 2: "2 événements"}),
+             "nplurals=1; plural=0;": (["{n} one-form"], {1: "1 one-form", 5: "5 one-form"}),
+             "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);":
+                 ([f"{{n}} form{i}" for i in range(6)], {0: "0 form0", 2: "2 form2", 7: "7 form3", 11: "11 form4",
+                                                        102: "102 form5"})}
+    for header, (forms, expected) in cases.items():
+        path = catalogue(header, forms)
+        monkeypatch.setattr(i18n, "catalogue_path", lambda lang, path=path: path)
+        i18n._catalogue.cache_clear()
+        for n, text in expected.items():
+            assert i18n.Language("fr").n("{n} event", "{n} events", n) == text, (header, n)
+    i18n._catalogue.cache_clear()
 
 
 def test_a_missing_translation_names_the_string_and_never_falls_back_to_english():
