@@ -37,7 +37,7 @@ lab: $(VENV)/.lab
 
 LOCALE := malibrief/briefing/locale
 messages: $(VENV)/.briefing
-	$(VENV)/bin/pybabel extract -F babel.cfg -k t -k n:1,2 -k N_ --no-default-keywords --add-comments=TRANSLATORS: \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k t -k n:1,2 -k N_ -k Nn_:1,2 --no-default-keywords --add-comments=TRANSLATORS: \
 		--sort-by-file --project=malibrief --copyright-holder="malibrief contributors" -o $(LOCALE)/briefing.pot .
 	$(VENV)/bin/pybabel update -i $(LOCALE)/briefing.pot -d $(LOCALE) -D briefing --no-fuzzy-matching --width=116
 

@@ -49,7 +49,7 @@ def test_french_summaries_are_one_sentence_in_french_typography(table):
 
 # --- the catalogue --------------------------------------------------------------------------------------------
 
-KEYWORDS = {"t": (1,), "n": (1, 2), "N_": (1,)}  # as in the Makefile's `make messages`
+KEYWORDS = {"t": (1,), "n": (1, 2), "N_": (1,), "Nn_": (1, 2)}  # as in the Makefile's `make messages`
 
 
 def extracted() -> dict:
@@ -63,6 +63,24 @@ def extracted() -> dict:
     for filename, line, message, _, _ in extract_from_dir(config.ROOT, method_map, options_map, keywords=KEYWORDS):
         found.setdefault(message, f"{filename}:{line}")
     return found
+
+
+def test_the_extractor_finds_what_babel_alone_misses():
+    import io
+
+    from babel.messages.extract import extract
+
+    source = b'''
+sentence = t.n("{n} event: {listing}.", "{n} events: {listing}.", n, listing=_and(items, t))
+years = t("In the years after, {listing}.", listing=_and([t("{n} in {year}", n=1, year=2) for y in ys], t))
+heading = f"<h3>{t('Annex')}</h3><p>{t('Sources: {citations}.', citations=c)}</p>"
+PEOPLE = {"killing": Nn_("{n} person killed", "{n} people killed")}
+LABELS = {"killing": N_("Killed")}
+'''
+    found = {m[1] for m in extract("malibrief.briefing.i18n:extract_python", io.BytesIO(source), keywords=KEYWORDS)}
+    assert found == {("{n} event: {listing}.", "{n} events: {listing}."), "In the years after, {listing}.",
+                     "{n} in {year}", "Annex", "Sources: {citations}.", ("{n} person killed", "{n} people killed"),
+                     "Killed"}
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ that extraction finds them; reference tables carry their own translations in col
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -33,6 +34,11 @@ class MissingTranslation(KeyError):
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it here (gettext's convention): t(value) does, later."""
     return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 (gettext's name for it)
+    """Mark a singular and its plural for extraction (keyword Nn_:1,2); t.n(*pair, n) translates them, later."""
+    return singular, plural
 
 
 def catalogue_path(lang: str) -> Path:
@@ -112,10 +118,15 @@ class Language:
         return format_date(day, "y", locale=self.locale)
 
 
+FSTRING_CALL = re.compile(r"""\bt\(\s*(["'])((?:(?!\1).)+)\1\s*[,)]""")
+
+
 def extract_python(fileobj, keywords, comment_tags, options):
-    """Babel extraction method for the package (babel.cfg): Babel's own, except that a keyword not called, such as
-    the Language `t` passed on in `t.n("...", "...", n, listing=_and(items, t))`, is not taken for a call (Babel
-    would then lose the plural it is inside)."""
+    """Babel extraction method for the package (babel.cfg): Babel's own, plus what it misses. Babel loses a call
+    inside another call's arguments (t("... {listing}", listing=_and([t("{n} in {year}", ...)], t))), takes a
+    keyword that is passed on rather than called (the `t` in `_and(items, t)`) for a call and drops the plural
+    around it, and cannot see into an f-string (Python 3.11 reads f"<h3>{t('Annex')}</h3>" as one token)."""
+    import ast
     import io
     import tokenize
 
@@ -124,12 +135,40 @@ def extract_python(fileobj, keywords, comment_tags, options):
     source = fileobj.read().decode(options.get("encoding", "utf-8"))
     lines = source.splitlines(keepends=True)
     tokens = [tok for tok in tokenize.generate_tokens(io.StringIO(source).readline)
-              if tok.type not in (tokenize.NL, tokenize.COMMENT)]
-    for tok, following in zip(tokens, tokens[1:]):
-        if tok.type == tokenize.NAME and tok.string in keywords and following.string != "(":
+              if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)]
+    calls = []
+    for i, tok in enumerate(tokens[:-1]):
+        if tok.type == tokenize.NAME and tok.string in keywords and tokens[i + 1].string != "(":
             row, col = tok.start
             lines[row - 1] = lines[row - 1][:col] + tok.string.swapcase() + lines[row - 1][col + len(tok.string):]
-    yield from babel_python(io.BytesIO("".join(lines).encode("utf-8")), keywords, comment_tags, options)
+        elif tok.type == tokenize.NAME and tok.string in keywords:
+            calls.append((tok.start[0], tok.string, _literal_arguments(tokens, i + 2, ast)))
+        elif tok.type == tokenize.STRING and tok.string[:2].lower() in ('f"', "f'", 'rf', 'fr'):
+            calls += [(tok.start[0], "t", [m.group(2)]) for m in FSTRING_CALL.finditer(tok.string)]
+    found = list(babel_python(io.BytesIO("".join(lines).encode("utf-8")), keywords, comment_tags, options))
+    yield from found
+    seen = {messages if isinstance(messages, str) else messages[0] for _, _, messages, _ in found if messages}
+    for line, name, arguments in calls:
+        if arguments and arguments[0] not in seen:
+            yield line, name, arguments[0] if len(arguments) == 1 else tuple(arguments), []
+
+
+def _literal_arguments(tokens, start, ast) -> list[str]:
+    """The string literals a call starts with ("a" "b", "c", ...), each with its implicit concatenation."""
+    import tokenize
+
+    arguments, parts = [], []
+    for tok in tokens[start:]:
+        if tok.type == tokenize.STRING and not tok.string[:2].lower().startswith(("f", "rf", "fr", "b")):
+            parts.append(ast.literal_eval(tok.string))
+        elif tok.string == "," and parts:
+            arguments.append("".join(parts))
+            parts = []
+        else:
+            break
+    if parts:
+        arguments.append("".join(parts))
+    return arguments
 
 
 def extract_notebook(fileobj, keywords, comment_tags, options):
