@@ -214,3 +214,12 @@ def test_lang_is_checked_and_each_lang_gives_one_folder_per_language(tmp_path):
     assert [(name, p["lang"], p["regions"]) for name, p in runs] == [("fr", "fr", ["Mopti"])]
     _, _, runs = plan({"lang": "fr"}, tmp_path, "regions")
     assert {p["lang"] for _, p in runs} == {"fr"} and len(runs) == len(config.ADMIN1)
+
+
+def test_the_pdf_page_numbers_follow_the_language():
+    from malibrief.briefing.html import PAGE_NUMBER, PDF_CSS, _page_number
+    from malibrief.briefing.i18n import Language
+
+    assert PAGE_NUMBER in PDF_CSS.read_text(encoding="utf-8")
+    assert _page_number(Language("en")) == PAGE_NUMBER
+    assert _page_number(Language("fr")) == '"Page " counter(page) " sur " counter(pages)'

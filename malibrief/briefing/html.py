@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup, Tag
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
+from malibrief.briefing.i18n import Language
 from malibrief.config import NOTEBOOKS
 from malibrief.io import atomic_write
 from malibrief.text import slug
@@ -38,6 +39,7 @@ CSS_IMPORT = re.compile(r"@import[^;]*;?", re.I)
 CSS_REMOTE_URL = re.compile(r"url\(\s*(?!['\"]?\s*data:)[^)]*\)", re.I)
 # The cover's links to the same briefing in another language, in the batch folder beside this one (--each lang).
 EDITION_LINK = re.compile(r"^\.\./[a-z0-9-]+/briefing\.html$")
+PAGE_NUMBER = '"Page " counter(page) " of " counter(pages)'  # as pdf.css writes it, in English
 # From these column counts a table is set smaller in the PDF, then on a landscape page.
 WIDE_TABLE_COLUMNS, VERY_WIDE_TABLE_COLUMNS = 6, 16
 
@@ -112,12 +114,21 @@ def _document(nb: nbformat.NotebookNode) -> BeautifulSoup:
 def _paged(document: BeautifulSoup) -> str:
     """Turn `document` into its paged version (A4 rules after the screen styles, no embedded downloads)."""
     style = document.new_tag("style", attrs={"type": "text/css"})
-    style.string = "\n" + _inert_css(PDF_CSS.read_text(encoding="utf-8"))
+    language = Language(document.html.get("lang", "en") if document.html else "en")
+    css = PDF_CSS.read_text(encoding="utf-8").replace(PAGE_NUMBER, _page_number(language))
+    style.string = "\n" + _inert_css(css)
     document.head.find_all("style")[-1].insert_after("\n", style)
     _drop_embedded_downloads(document)
     for link in document.select("a.edition"):  # the PDF links to the other edition's PDF
         link["href"] = link["href"].removesuffix(".html") + ".pdf"
     return str(document)
+
+
+def _page_number(t: Language) -> str:
+    """The page footer's CSS content in the briefing's language: "Page " counter(page) " of " counter(pages)."""
+    words = re.split(r"(\{page\}|\{pages\})", t("Page {page} of {pages}"))
+    css = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+    return " ".join(css.get(w) or '"' + w.replace("\\", "\\\\").replace('"', '\\"') + '"' for w in words if w)
 
 
 def _drop_embedded_downloads(soup: BeautifulSoup) -> None:
