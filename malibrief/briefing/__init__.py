@@ -42,7 +42,11 @@ def index_page(runs, each: str) -> str:
     `runs` are (folder, parameters) of the briefings."""
     from html import escape
 
-    from malibrief.briefing.i18n import Language
+    from malibrief.briefing.i18n import N_, Language
+
+    headings = {"regions": N_("One briefing per region"), "actor_classes": N_("One briefing per perpetrator class"),
+                "actors": N_("One briefing per perpetrator"), "violations": N_("One briefing per violation"),
+                "exclude_flags": N_("One briefing per borderline case left out")}
 
     def item(name, t, label):
         lang = escape(t.code)
@@ -57,8 +61,7 @@ def index_page(runs, each: str) -> str:
         page_lang, title = languages[0].code, " / ".join(titles)
     else:
         t = Language(runs[0][1].get("lang", "en"))
-        title = t("Briefings by {parameter}", parameter=each)
-        heading = t("One briefing per value of {parameter}", parameter=each)
+        title = heading = t(headings[each])
         heads = f"<h1>{escape(heading)}</h1>"
         items = "".join(item(n, t, ", ".join(map(t, p[each]) if each in TRANSLATED else p[each])) for n, p in runs)
         page_lang = t.code
