@@ -223,3 +223,54 @@ def test_the_pdf_page_numbers_follow_the_language():
     assert PAGE_NUMBER in PDF_CSS.read_text(encoding="utf-8")
     assert _page_number(Language("en")) == PAGE_NUMBER
     assert _page_number(Language("fr")) == '"Page " counter(page) " sur " counter(pages)'
+
+
+# --- the French edition, built ---------------------------------------------------------------------------------
+
+# Words that are English and never French: a French text that uses them has English left in it.
+ENGLISH_WORDS = set("""the of and to in is was were are with for from that this which by not be been has have had
+it its they their them who what when where there these those than into per each other any some more most only
+people events event killed detained disappeared killing killings detention detentions disappearance
+disappearances chapter chapters briefing report reports named state armed group groups year years between
+against after before during about""".split())
+ENGLISH_ALLOWED = 5  # a few may sit in code values shown as names (a file name, the number words of the rules)
+
+
+def french_text_outside_quotations(html: str) -> str:
+    """The page's text without what may stay English: quotations and source titles (lang="en"), code, URLs."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup.select('[lang="en"], code, pre, style, script, .url'):
+        tag.decompose()
+    return soup.body.get_text(" ")
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory):
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("editions")
+    result = subprocess.run([sys.executable, str(config.ROOT / "build.py"), "-q", "--each", "lang", "--out", str(out),
+                             "-p", "raw_dir", "data/raw"], capture_output=True, text=True, cwd=config.ROOT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
+@pytest.mark.slow
+def test_each_lang_builds_both_editions_each_linking_to_the_other(editions):
+    from bs4 import BeautifulSoup
+    from pypdf import PdfReader
+
+    index = (editions / "index.html").read_text(encoding="utf-8")
+    assert 'href="en/briefing.html"' in index and 'href="fr/briefing.html"' in index and "Français" in index
+    for lang, other, label in (("en", "fr", "Version française"), ("fr", "en", "English version")):
+        soup = BeautifulSoup((editions / lang / "briefing.html").read_text(encoding="utf-8"), "html.parser")
+        assert soup.html["lang"] == lang
+        link = soup.select_one("a.edition")
+        assert link["href"] == f"../{other}/briefing.html" and link["lang"] == other and link.get_text() == label
+        pdf = PdfReader(editions / lang / "briefing.pdf")
+        assert pdf.trailer["/Root"]["/Lang"] == lang
+        uris = [a.get_object()["/A"].get("/URI") for a in pdf.pages[0].get("/Annots") or []]
+        assert f"../{other}/briefing.pdf" in uris
