@@ -45,7 +45,7 @@ messages: $(VENV)/.briefing
 # LOCK_FLAGS='-c constraints.txt' keeps the versions of an environment that was tested.
 lock:
 	for extra in "" test lab; do \
-	  $(PY) -m uv pip compile pyproject.toml --universal --python-version 3.11.5 --quiet --no-annotate \
+	  $(PY) -m uv pip compile pyproject.toml --universal --python-version 3.11 --quiet --no-annotate \
 	    --custom-compile-command "make lock" $${extra:+--extra $$extra} $(LOCK_FLAGS) \
 	    -o requirements$${extra:+-$$extra}.txt; \
 	done

@@ -79,7 +79,7 @@ def score(source_id: str, candidates: pd.DataFrame, incidents: pd.DataFrame) -> 
     for _, m in coded.iterrows():
         violations = [v for v, col in COUNT.items() if m[col]]
         here = candidates[(candidates["section"] == m["section"]) & (candidates["paragraph"] == m["paragraph"])]
-        per = {v: here[here["violations"].str.split(";").map(lambda vs: v in vs)] for v in violations}
+        per = {v: here[here["violations"].str.split(";").map(lambda vs, v=v: v in vs)] for v in violations}
         if not all(len(c) for c in per.values()):
             continue
         found += 1
@@ -109,13 +109,13 @@ def score_independent(source_id: str, candidates: pd.DataFrame, independent: pd.
     found = count_same = place_same = 0
     for _, m in coded.iterrows():
         here = candidates[(candidates["section"] == m["section"]) & (candidates["paragraph"] == m["paragraph"])
-                          & has.map(lambda vs: m["violation"] in vs)]
+                          & has.map(lambda vs, wanted=m["violation"]: wanted in vs)]
         if len(here):
             found += 1
             count_same += bool((here[COUNT[m["violation"]]] == m["count_text"]).any())
             place_same += bool((here["place_text"] == m["place_text"]).any())
-    right = sum(any(((coded["section"] == c["section"]) & (coded["paragraph"] == c["paragraph"])
-                     & coded["violation"].isin(c["violations"].split(";"))))
+    right = sum(any((coded["section"] == c["section"]) & (coded["paragraph"] == c["paragraph"])
+                     & coded["violation"].isin(c["violations"].split(";")))
                 for _, c in candidates.iterrows())
     return {"coded": len(coded), "candidates": len(candidates), "found": found, "right": right,
             "recall": found / len(coded), "precision": right / len(candidates),

@@ -1,7 +1,21 @@
 """One home for paths, vocabularies and colours that the cleaning, the briefing and the build share."""
+import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+
+def _project_root() -> Path:
+    """The project folder (notebooks/, data/): MALIBRIEF_ROOT when set (build.py sets it for its kernels), else the
+    checkout this package lies in (an editable install), else the current folder or, in a kernel that runs in
+    notebooks/, its parent: so a `pip install .` works from the project folder too."""
+    if os.environ.get("MALIBRIEF_ROOT"):
+        return Path(os.environ["MALIBRIEF_ROOT"]).resolve()
+    for folder in (Path(__file__).resolve().parent.parent, Path.cwd(), Path.cwd().parent):
+        if (folder / "notebooks").is_dir() and (folder / "data").is_dir():
+            return folder
+    return Path.cwd()
+
+
+ROOT = _project_root()
 DATA = ROOT / "data"
 RAW = DATA / "raw"
 REFERENCE = DATA / "reference"
@@ -63,19 +77,21 @@ ADMIN1_POLYGON = {"Ménaka": "Gao", "Taoudénit": "Tombouctou"}
 
 OUTCOMES = ("released", "killed", "detained or sentenced", "still missing", "unknown")
 
-# Colour-blind-safe palettes (Okabe-Ito), one colour per violation and per actor class.
+# One visual language for every chart. Violations have Okabe-Ito colours used for nothing else; perpetrators
+# have a palette of their own (greens for the state, earth tones for the others), with the unnamed in light grey.
 VIOLATION_COLOURS = {"killing": "#D55E00", "detention": "#0072B2", "disappearance": "#CC79A7"}
 ACTOR_CLASS_COLOURS = {
-    "state forces": "#0072B2",
-    "state forces with foreign allies": "#56B4E9",
-    "state forces with militias": "#009E73",
-    "civilian state authorities": "#F0E442",
-    "foreign forces": "#CC79A7",
-    "Islamist armed groups": "#D55E00",
-    "militias": "#E69F00",
-    "other": "#999999",
-    "unknown": "#000000",
+    "state forces": "#00544F",
+    "state forces with foreign allies": "#2A9D8F",
+    "state forces with militias": "#8AB17D",
+    "civilian state authorities": "#C5DEB8",
+    "foreign forces": "#5E548E",
+    "Islamist armed groups": "#E9C46A",
+    "militias": "#7F5539",
+    "other": "#8D8D8D",
+    "unknown": "#D4D4D4",
 }
+CHART_INK = {"text": "#333333", "muted": "#666666", "grid": "#E6E6E6", "band_alpha": 0.22}
 
 
 def project_path(path) -> Path:

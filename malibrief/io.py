@@ -67,6 +67,19 @@ def _stray_quote(text: str) -> tuple[str, int] | None:
     return None
 
 
+def _wrong_width(text: str) -> tuple[str, int] | None:
+    """The first record with more fields than the header, and its line: pandas would otherwise read an extra field
+    in the first row as an index column and shift every column, or name no line."""
+    reader = csv.reader(io.StringIO(text))
+    header, start = next(reader, []), 2
+    for record in reader:
+        if len(record) > len(header):
+            return (f"is not well-formed CSV: the record on line {start} has {len(record)} fields and the header "
+                    f"{len(header)} (a comma too many, or a field with a comma that needs quotes)", start)
+        start = reader.line_num + 1
+    return None
+
+
 def read_csv(path: Path, required: tuple[str, ...] = ()) -> pd.DataFrame:
     """A table as text, indexed by line number, with a clear error for a missing, empty, mis-encoded
     or malformed file."""
@@ -86,6 +99,9 @@ def read_csv(path: Path, required: tuple[str, ...] = ()) -> pd.DataFrame:
     quote = _stray_quote(text)
     if quote:
         fail(*quote)
+    width = _wrong_width(text)
+    if width:
+        fail(*width)
     try:
         frame = pd.read_csv(io.StringIO(text), **READ)
     except pd.errors.EmptyDataError:

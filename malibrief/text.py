@@ -21,3 +21,12 @@ def slug(text: str, empty: str = "section") -> str:
     folder names."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or empty
+
+
+MARKUP = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'[]()!*_`#|\\~{}"})
+
+
+def escape(value) -> str:
+    """Data as inert text wherever it enters HTML or Markdown: every character either language reads as markup
+    becomes a numeric character reference, which both show as the character itself. The one escape function."""
+    return str(value).translate(MARKUP)

@@ -7,8 +7,8 @@ Expected counts are taken from the generated frame with plain pandas, never from
 """
 from __future__ import annotations
 
-import papermill
 import pandas as pd
+import papermill
 import pytest
 
 from malibrief import config

@@ -128,7 +128,7 @@ def test_the_map_is_deterministic(processed, tmp_path):
     outputs = []
     for run in range(2):
         fig = plots.mali_map(data.events, data.outline_path, data.admin1_path, "low", regions=("Mopti",))
-        plots.show(fig, "map", "alt", "caption", tmp_path / str(run))
+        plots.show(fig, "map", "title", "alt", "caption", tmp_path / str(run))
         outputs.append((tmp_path / str(run) / "map.svg").read_bytes())
     assert outputs[0] == outputs[1]
     assert b"<text" in outputs[0]  # the SVG keeps its text as text

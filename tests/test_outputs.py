@@ -116,6 +116,7 @@ for n in itertools.count(int(sys.argv[2])):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_killed_at_any_moment_a_set_is_whole_old_or_whole_new(tmp_path):
     """A writer replacing a set over and over, killed outright at 30 moments: after each kill the set is whole
     (or, killed between the two renames, made whole by recover), and nothing is left beside it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import filecmp
+import re
 import shutil
 import subprocess
 import sys
@@ -18,14 +19,17 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from malibrief import config
+from malibrief.briefing import cover
 from malibrief.briefing.html import render_html, render_pdf
+from malibrief.pipeline.plan import notebook_parameters
 
 pytestmark = pytest.mark.slow
 ROOT = config.ROOT
 VIOLATIONS = ["killing", "detention", "disappearance"]
-HEADINGS = ["Summary", "Key figures", "Trends by year", "Who: perpetrators and victims", "Where", "When",
-            "The largest events", "What became of the detained and disappeared", "Methodology and limitations",
-            "Sources"]
+HEADINGS = ["Key messages", "Trends", "Perpetrators", "Victims", "Where", "Outcomes and accountability", "Cases",
+            "What this briefing does not count", "Methodology", "Annex"]
+DEFAULTS = {name: value for name, (value, _) in notebook_parameters(ROOT / "notebooks" / "02-briefing.ipynb").items()}
+NAMES = {"Killings": "killing", "Detentions": "detention", "Disappearances": "disappearance"}
 
 
 def execute(notebook: str, out: Path, **parameters) -> nbformat.NotebookNode:
@@ -49,6 +53,7 @@ def briefing(tmp_path_factory, processed):
         out = tmp_path_factory.mktemp("briefing")
         nb = execute("02-briefing.ipynb", out / "02-briefing.ipynb", processed_dir=str(processed),
                      figures_dir=str(out / "figures"), **parameters)
+        nb.metadata["briefing"] = cover({**DEFAULTS, **parameters, "processed_dir": str(processed)})
         render_html(nb, out / "briefing.html")
         return nb, BeautifulSoup((out / "briefing.html").read_text(encoding="utf-8"), "html.parser"), out
     return run
@@ -66,7 +71,7 @@ NOT_VIOLATIONS = {"combatants_killed", "ordinary_criminal_case"}
 
 
 def expected_figures(processed: Path, start=2021, end=2025, regions=None, which=VIOLATIONS, left_out=NOT_VIOLATIONS):
-    figures = defaultdict(lambda: {"events": set(), "low": 0, "high": 0, "open": 0})
+    figures = defaultdict(lambda: {"events": set(), "low": 0, "high": 0, "best": 0, "open": 0})
     with open(processed / "violations.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             if not start <= int(row["year"]) <= end or row["violation"] not in which:
@@ -78,13 +83,17 @@ def expected_figures(processed: Path, start=2021, end=2025, regions=None, which=
             f = figures[row["violation"]]
             f["events"].add(row["event_id"])
             f["low"] += int(row["victims_low"])
+            f["best"] += int(row.get("victims_best") or row["victims_low"])  # data before the best estimate: low
             f["high"] += int(row["victims_high"] or row["victims_low"])
             f["open"] += row["victims_high"] == ""
     return figures
 
 
-def wording(f, estimate="range") -> str:
+def wording(f, estimate="best") -> str:
     more = " or more" if f["open"] else ""
+    if estimate == "best":
+        spread = wording(f, "range")
+        return spread if f["low"] == f["high"] == f["best"] else f"{f['best']:,} ({spread})"
     if estimate == "low":
         return f"at least {f['low']:,}" if f["high"] != f["low"] or f["open"] else f"{f['low']:,}"
     if estimate == "high":
@@ -95,7 +104,7 @@ def wording(f, estimate="range") -> str:
 def key_figures_table(soup) -> dict[str, tuple[int, str]]:
     table = next(t for t in soup.find_all("table") if t.find("th") and t.find("th").get_text() == "Violation")
     rows = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in table.find("tbody").find_all("tr")]
-    return {r[0].lower(): (int(r[1]), r[2]) for r in rows}
+    return {NAMES[r[0]]: (int(r[1]), r[2]) for r in rows}
 
 
 def section_text(soup, heading: str) -> str:
@@ -164,25 +173,43 @@ def test_key_figures_equal_an_independent_count(default_briefing, processed):
         assert shown[violation] == (len(expected[violation]["events"]), wording(expected[violation])), violation
 
 
-def test_summary_quotes_the_computed_figures(default_briefing, processed):
+def test_key_messages_quote_the_computed_figures_and_their_reports(default_briefing, processed):
     _, soup, _ = default_briefing
-    summary = section_text(soup, "Summary")
+    messages = [li.get_text(" ", strip=True) for li in soup.select("ul.key-messages li")]
+    assert 3 <= len(messages) <= 5
     expected = expected_figures(processed)
+    verbs = {"killing": "killed", "detention": "detained", "disappearance": "disappeared"}
     for violation in VIOLATIONS:
-        assert wording(expected[violation]) in summary
+        assert f"{expected[violation]['best']:,} people {verbs[violation]}" in messages[0]
+    assert all(re.search(r"\(\d+ of \d+ reports?\)$", m) for m in messages), messages
+    summary = section_text(soup, "Key messages")
     assert "not totals" in summary or "convenience sample" in summary
+
+
+def test_trend_is_told_by_its_peak_never_by_the_end_years(default_briefing, processed):
+    _, soup, _ = default_briefing
+    per_year = defaultdict(int)
+    with open(processed / "violations.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["violation"] == "killing" and 2021 <= int(row["year"]) <= 2025 \
+                    and not NOT_VIOLATIONS & set(row["flags"].split("; ")):
+                per_year[int(row["year"])] += int(row.get("victims_best") or row["victims_low"])
+    peak = max(sorted(per_year), key=lambda y: per_year[y])
+    trends = section_text(soup, "Trends")
+    assert f"Documented killings peaked in {peak}, with {per_year[peak]:,} people killed" in trends
+    assert not re.search(r"rose from|fell from", soup.get_text())
 
 
 def test_every_chart_has_alt_text_and_a_caption(default_briefing):
     _, soup, out = default_briefing
     charts = soup.select("figure.chart")
-    assert len(charts) == 6
+    assert len(charts) == 4
     for figure in charts:
         assert len(figure.img["alt"]) > 40 and figure.img["src"].startswith("data:image/svg+xml;base64,")
-        assert figure.figcaption.get_text(strip=True)
+        assert figure.select_one(".chart-title").get_text(strip=True) and figure.select_one(".chart-note")
+    assert re.search(r"peaked in 20\d\d, with [\d,]+ people killed", charts[0].get_text())  # a title states the finding
     assert sorted(p.name for p in (out / "figures").iterdir()) == sorted(
-        f"{n}.{e}" for n in ("trends", "events-per-year", "actor-classes", "regions", "map", "timeline")
-        for e in ("png", "svg"))
+        f"{n}.{e}" for n in ("trends", "actor-classes", "regions", "map") for e in ("png", "svg"))
 
 
 def test_charts_are_deterministic(default_briefing, briefing):
@@ -201,7 +228,7 @@ def default_pdf(default_briefing) -> Path:
 
 def test_pdf_has_the_headings_figures_and_a_sane_length(default_pdf, processed, tmp_path):
     reader = PdfReader(default_pdf)
-    assert 8 <= len(reader.pages) <= 60
+    assert 8 <= len(reader.pages) <= 16
     box = reader.pages[0].mediabox
     assert abs(float(box.width) - 595) < 2 and abs(float(box.height) - 842) < 2
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
@@ -217,6 +244,58 @@ def test_pdf_has_the_headings_figures_and_a_sane_length(default_pdf, processed, 
         page = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
         dark = sum(1 for value in page.tobytes() if value < 128)
         assert dark > 0.002 * page.width * page.height, "page 1 is blank"
+
+
+INTERNAL = re.compile(r"[a-z]+_[a-z_]+|data/(raw|processed|reference)|\.csv\b|cell-id|\bclaims\b|\bEV-[A-Z]+-\d{4}-\d+_")
+
+
+def _pdf_lines(pdf: Path) -> list[str]:
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.splitlines()
+
+
+def _reader_text(lines) -> str:
+    """The text a reader sees, without the one box that may name parameters: the reproduce box's commands."""
+    return "\n".join(line for line in lines if "build.py" not in line)
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed (CI installs it)")
+def test_pdf_is_tagged_titled_and_short(default_pdf):
+    info = dict(line.split(":", 1) for line in subprocess.run(["pdfinfo", str(default_pdf)], capture_output=True,
+                                                              text=True, check=True).stdout.splitlines() if ":" in line)
+    info = {k.strip(): v.strip() for k, v in info.items()}
+    assert info["Tagged"] == "yes"
+    assert PdfReader(default_pdf).trailer["/Root"]["/Lang"] == "en"
+    assert info["Title"] == "Killings, detentions and enforced disappearances in Mali, 2021–2025"
+    assert info["Author"]
+    assert int(info["Pages"]) <= 16
+    pages = subprocess.run(["pdftotext", str(default_pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    annex = next(i for i, page in enumerate(pages, 1) if re.search(r"^Annex$", page, re.M) and i > 2)
+    assert annex - 1 <= 8, f"the main part runs to page {annex - 1}"
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed (CI installs it)")
+def test_pdf_shows_no_internal_name_and_breaks_no_date_or_figure(default_pdf):
+    lines = _pdf_lines(default_pdf)
+    found = INTERNAL.findall(_reader_text(lines))
+    assert not [f for f in found if f], found
+    broken = []
+    for line, after in zip(lines, lines[1:]):
+        line, after = line.strip(), after.strip()
+        if re.search(r"\b\d{4}-(\d{1,2}(-\d?)?)?$", line) and re.match(r"[-\d]", after):  # 2021-01-0 / 3
+            broken.append((line, after))
+        if (re.search(r"\d[,–]$", line) and re.match(r"\d", after)) or \
+                (re.search(r"\d( or)?$", line) and re.match(r"(or )?more\b", after)):
+            broken.append((line, after))  # 1,1 / 07; 308– / 1,107; 1,107 or / more
+    assert broken == []
+
+
+def test_html_shows_no_internal_name(default_briefing):
+    _, soup, _ = default_briefing
+    for box in soup.select(".reproduce pre, .screen-only"):
+        box.decompose()
+    found = [f for f in INTERNAL.findall(soup.get_text("\n")) if f]
+    assert found == []
 
 
 PAGE_MARGIN_PT = 18 / 25.4 * 72  # pdf.css: 18 mm left and right
@@ -268,12 +347,8 @@ def test_start_year_removes_earlier_years_everywhere(briefing, processed):
     expected = expected_figures(processed, start=2023)
     for violation in VIOLATIONS:
         assert shown[violation] == (len(expected[violation]["events"]), wording(expected[violation]))
-    first, last = (sum(int(r["victims_low"]) for r in csv.DictReader(open(processed / "violations.csv"))
-                       if r["violation"] == "killing" and r["year"] == str(y)
-                       and not NOT_VIOLATIONS & set(r["flags"].split("; "))) for y in (2023, 2025))
-    word = "rose" if last > first else "fell" if last < first else "stayed level"
-    assert f"Documented killings (low figures) {word} from {first:,} in 2023 to {last:,} in 2025" in \
-        section_text(soup, "Summary")
+    assert "In the period of the same length just before (2020–2022)" not in section_text(soup, "Trends")
+    assert "Killings, detentions and enforced disappearances in Mali, 2023–2025" == soup.title.get_text()
 
 
 @pytest.mark.parametrize("regions", ["Mopti", ["Mopti"], "mopti"])
@@ -283,7 +358,8 @@ def test_region_briefing_equals_the_region_rows(briefing, processed, regions):
     expected = expected_figures(processed, regions={"Mopti"})
     for violation in VIOLATIONS:
         assert shown[violation] == (len(expected[violation]["events"]), wording(expected[violation]))
-    assert "regions: Mopti" in soup.get_text()
+    assert "Regional edition: Mopti" in soup.select_one("header.cover").get_text()
+    assert soup.title.get_text() == "Killings, detentions and enforced disappearances in Mopti (Mali), 2021–2025"
     # What the chapters report beyond the three violations: Mopti's own rows only.
     table = next(t for t in soup.find_all("table") if t.find("th") and t.find("th").get_text() == "Source")
     with open(processed / "out_of_scope.csv", encoding="utf-8", newline="") as handle:
@@ -291,14 +367,13 @@ def test_region_briefing_equals_the_region_rows(briefing, processed, regions):
     mopti = [r["summary"] for r in rows if "Mopti" in r["admin1_all"].split("; ")]
     unplaced = sum(r["admin1_all"] == "" for r in rows)
     assert [tr.find_all("td")[-1].get_text() for tr in table.tbody.find_all("tr")] == mopti
-    methodology = section_text(soup, "Methodology and limitations")
-    assert len(mopti) > 1 and f"in the chosen regions for the period ({len(mopti)} reports)" in methodology
-    assert unplaced > 1 and f"Another {unplaced} reports name no place in Mali" in methodology
+    not_counted = section_text(soup, "What this briefing does not count")
+    assert len(mopti) > 1 and unplaced > 1 and f"Another {unplaced} reports name no place in Mali" in not_counted
 
 
 def test_a_selection_with_no_events_says_so(briefing):
     _, soup, out = briefing(regions=["Kidal"], start_year=2021, end_year=2021)
-    assert "contain no documented" in section_text(soup, "Summary")
+    assert "The sources describe no killing, detention or disappearance" in section_text(soup, "Key messages")
     assert not soup.select("figure.chart")
     assert all(count == 0 for count, _ in key_figures_table(soup).values())
 
@@ -320,26 +395,126 @@ def test_estimate_low_or_high(briefing, processed, estimate):
         assert shown[violation][1] == wording(expected[violation], estimate)
 
 
-def test_markup_in_parameters_and_data_is_shown_as_text(briefing, tmp_path):
-    raw = tmp_path / "raw"
-    shutil.copytree(config.RAW, raw)
-    rows = list(csv.DictReader(open(raw / "incidents.csv", encoding="utf-8", newline="")))
-    rows[0]["summary"] = "<script>alert('summary')</script><img src=x onerror=alert(1)>"
-    with open(raw / "incidents.csv", "w", encoding="utf-8", newline="") as handle:
+def _rewrite(path: Path, change) -> None:
+    rows = list(csv.DictReader(open(path, encoding="utf-8", newline="")))
+    change(rows)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+@pytest.fixture(scope="module")
+def probe():
+    """A local HTTP server that records every request: a page that loads anything from it fails the test."""
+    import http.server
+    import threading
+
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+
+
+def _browser(p):
+    return p.chromium.launch(executable_path=shutil.which("chromium"), args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"])
+
+
+@pytest.fixture(scope="module")
+def marked_up(tmp_path_factory, probe):
+    """A briefing whose raw tables and parameters carry markup that would run or fetch if it were live."""
+    url, _ = probe
+    tmp_path = tmp_path_factory.mktemp("markup")
+    raw = tmp_path / "raw"
+    shutil.copytree(config.RAW, raw)
+
+    def summary(rows):
+        rows[0]["summary"] = f"<script>alert('summary')</script><img src={url}/summary onerror=alert(1)>"
+
+    def publisher(rows):
+        for row in rows:
+            row["publisher"] += f" <span style=\"background: image-set('{url}/publisher' 1x)\">[x]({url}/md)</span>"
+
+    def out_of_scope(rows):
+        rows[0]["place_text"] = f"<link rel=stylesheet href={url}/place>![map]({url}/markdown-image)"
+
+    _rewrite(raw / "incidents.csv", summary)
+    _rewrite(raw / "sources.csv", publisher)
+    _rewrite(raw / "out_of_scope.csv", out_of_scope)
     execute("01-clean.ipynb", tmp_path / "clean.ipynb", raw_dir=str(raw), out_dir=str(tmp_path / "processed"))
+    title = f"<b>Bold</b> <script>alert('title')</script><img src={url}/title>"
     nb = execute("02-briefing.ipynb", tmp_path / "briefing.ipynb", processed_dir=str(tmp_path / "processed"),
-                 figures_dir=str(tmp_path / "figures"), title="<b>Bold</b> <script>alert('title')</script>")
+                 figures_dir=str(tmp_path / "figures"), title=title)
+    nb.metadata["briefing"] = cover({**DEFAULTS, "title": title, "processed_dir": str(tmp_path / "processed")})
     render_html(nb, tmp_path / "briefing.html")
-    page = (tmp_path / "briefing.html").read_text(encoding="utf-8")
-    soup = BeautifulSoup(page, "html.parser")
-    assert soup.find_all("script") == [] and soup.find_all("img", src="x") == []
+    return tmp_path / "briefing.html"
+
+
+def test_markup_in_parameters_and_data_is_shown_as_text(marked_up):
+    soup = BeautifulSoup(marked_up.read_text(encoding="utf-8"), "html.parser")
+    scripts = soup.find_all("script")
+    assert len(scripts) == 1 and "table.events" in scripts[0].string  # the page's own, allowed by its hash
+    assert not soup.select("main img:not([src^='data:']), link, [style*='image-set']")
     assert not [a for tag in soup.find_all(True) for a in tag.attrs if a.startswith("on")]
     text = soup.get_text()
-    assert "<script>alert('summary')</script>" in text
-    assert "<b>Bold</b>" in text
+    assert "<script>alert('summary')</script>" in text and "<b>Bold</b>" in text and "<link rel=stylesheet" in text
+    assert "![map](" in text  # Markdown syntax in data stays text too
+    policy = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    assert "default-src 'none'" in policy and "img-src data:" in policy and "'sha256-" in policy
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium is not installed (CI installs it)")
+def test_markup_in_data_loads_nothing_in_a_browser_and_the_table_script_runs(marked_up, probe):
+    from playwright.sync_api import sync_playwright
+
+    _, hits = probe
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page()
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(marked_up.resolve().as_uri(), wait_until="load")
+        page.wait_for_timeout(500)
+        page.fill("input.table-search", "Moura")
+        shown = page.evaluate("Array.from(document.querySelectorAll('table.events tbody tr')).filter(r => !r.hidden).length")
+        total = page.evaluate("document.querySelectorAll('table.events tbody tr').length")
+        browser.close()
+    assert hits == []
+    assert 0 < shown < total
+    assert not [e for e in errors if "Content Security Policy" in e and "script" in e], errors
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium is not installed (CI installs it)")
+@pytest.mark.parametrize("width", [390, 1280])
+def test_html_fits_the_screen_and_tables_scroll_in_their_own_box(default_briefing, width):
+    from playwright.sync_api import sync_playwright
+
+    _, _, out = default_briefing
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto((out / "briefing.html").resolve().as_uri(), wait_until="load")
+        document = page.evaluate("document.documentElement.scrollWidth")
+        charts = page.evaluate("Array.from(document.querySelectorAll('figure.chart')).map(f => f.getBoundingClientRect().right)")
+        main = page.evaluate("document.querySelector('main').clientWidth")
+        browser.close()
+    assert document == width
+    assert charts and all(w <= width for w in charts)
+    if width == 1280:
+        assert main > 1000  # tables and charts use the width of a large screen
 
 
 # JupyterLab and the committed notebooks -----------------------------------------------------------------

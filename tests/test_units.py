@@ -29,6 +29,7 @@ from malibrief import config
 from malibrief.briefing import analysis
 from malibrief.briefing import prose as narrative
 from malibrief.briefing.figures import fmt_range
+from malibrief.briefing.i18n import Language
 from malibrief.cleaning import export
 from malibrief.cleaning import incidents as clean
 from malibrief.cleaning.actors import ActorIndex, actor_class
@@ -587,14 +588,16 @@ def test_out_of_scope_keeps_the_period_and_the_chosen_regions():
 
 
 @pytest.mark.parametrize("regions, expected", [
-    ([], "lists what else the chapters report for the period (5 reports), with their own figures."),
-    (["Mopti"], "lists what else the chapters report in the chosen regions for the period (2 reports), with their "
-                "own figures. Another 2 reports name no place in Mali, or none at all"),
-    (["Kayes"], "in the chosen regions for the period (1 report), with their own figures. Another 2 reports"),
-    (["Kidal"], "The chapters report nothing else in the chosen regions for the period. Another 2 reports"),
+    ([], "the chapters also report 5 accounts of torture or ill-treatment for this selection."),
+    (["Mopti"], "also report 2 accounts of torture or ill-treatment for this selection. This briefing does not count "
+                "them; the annex lists them by kind. Another 2 reports name no place in Mali: they are listed only "
+                "in the all-Mali edition."),
+    (["Kayes"], "also report 1 account of torture or ill-treatment for this selection."),
+    (["Kidal"], "The chapters report nothing else for this selection."),
 ])
-def test_methodology_says_what_the_out_of_scope_table_holds_and_leaves_out(regions, expected):
-    text = narrative._not_counted(_out_of_scope_data(), {"start_year": 2021, "end_year": 2025, "regions": regions})
+def test_what_is_not_counted_says_what_the_chapters_report_and_where(regions, expected):
+    text = narrative.not_counted_html(_out_of_scope_data(), {"start_year": 2021, "end_year": 2025, "regions": regions},
+                                      Language())
     assert expected in text
 
 
@@ -1156,6 +1159,16 @@ def test_fmt_range(low, high, open_ended, estimate, expected):
     assert fmt_range(low, high, open_ended, estimate) == expected
 
 
+@pytest.mark.parametrize("low, high, open_ended, best, expected", [
+    (200, 999, 0, 500, "500 (200–999)"),
+    (183, 183, 1, 183, "183 or more"),  # one figure: no range to repeat
+    (7, 7, 0, 7, "7"),
+    (1100, 2000, 1, 1201, "1,201 (1,100–2,000 or more)"),
+])
+def test_fmt_range_best_gives_the_range_beside_it(low, high, open_ended, best, expected):
+    assert fmt_range(low, high, open_ended, "best", best) == expected
+
+
 def _cells(markup: str) -> list[list[tuple[str, str]]]:
     """(class, text) of every cell, row by row, read with a parser rather than by the code under test."""
     from bs4 import BeautifulSoup
@@ -1261,7 +1274,10 @@ def test_by_year_equals_independent_sums_and_fills_zeros(data, plain):
             assert table.loc[(year, v)].to_dict() == expected[v], (year, v)
 
 
-@pytest.mark.parametrize("first, last, word", [(1, 5, "rose"), (5, 1, "fell"), (3, 3, "stayed level"),
-                                               (0, 0, "stayed level")])
-def test_change_word(first, last, word):
-    assert analysis.change_word(first, last) == word
+@pytest.mark.parametrize("series, peak, after", [
+    ({2021: 78, 2022: 686, 2023: 198, 2024: 136, 2025: 103}, 2022, [(2023, 198), (2024, 136), (2025, 103)]),
+    ({2021: 5, 2022: 5}, 2021, [(2022, 5)]),  # a tie goes to the first year
+    ({2021: 1, 2022: 9}, 2022, []),
+])
+def test_peak_and_after_tells_the_peak_not_the_end_years(series, peak, after):
+    assert analysis.peak_and_after(pd.Series(series)) == (peak, after)

@@ -2,29 +2,42 @@
 and renders the executed notebook. `render` is its entry point for the pipeline."""
 from __future__ import annotations
 
+import os
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 
-def render(nb, html_path: Path, pdf_path: Path, parameters: dict, editions=()) -> None:
-    """Render the executed briefing notebook to HTML and PDF, with the cover filled from the parameters, in the
-    briefing's language; `editions` are (language, folder) of the same briefing in other languages, beside it."""
+def publication_date() -> date:
+    """Today, or the day SOURCE_DATE_EPOCH names, so that a rebuild can be byte for byte the same."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return datetime.fromtimestamp(int(epoch), timezone.utc).date() if epoch else date.today()
+
+
+def cover(parameters: dict, editions=()) -> dict:
+    """The cover's values for the notebook's metadata (read by the template), from the briefing's parameters;
+    `editions` are (language, folder) of the same briefing in other languages, in the batch folder beside it."""
     from malibrief import config
-    from malibrief.briefing import analysis, html, prose
+    from malibrief import params as briefing_params
+    from malibrief.briefing import analysis, prose
     from malibrief.briefing.i18n import Language
+    from malibrief.text import escape
 
     t = Language(parameters.get("lang", "en"))
-
-    period = (str(parameters["start_year"]) if parameters["start_year"] == parameters["end_year"]
-              else f"{parameters['start_year']}–{parameters['end_year']}")
-    scope = ", ".join(parameters["regions"]) or "Mali"
     data = analysis.load(config.project_path(parameters["processed_dir"]))
-    nb.metadata["briefing"] = {"title": parameters["title"], "period": period,
-                               "subtitle": f"Documented killings, detentions and enforced disappearances: {scope}",
-                               "data_date": prose.data_date(data), "lang": t.code,
-                               "labels": {"kicker": t("Human-rights briefing"), "period": t("Period"),
-                                          "data_date": t("Data as of"), "contents": t("Contents")},
-                               "editions": [{"lang": lang, "label": _edition_label(Language(lang)),
-                                             "href": f"../{folder}/briefing.html"} for lang, folder in editions]}
+    p = briefing_params.validate({}, {k: parameters[k] for k in (
+        "start_year", "end_year", "regions", "actor_classes", "actors", "violations", "estimate", "exclude_flags",
+        "title", "lang")}, actors=data.actors["actor"], flags=data.flags["flag"])
+    links = [{"lang": lang, "label": escape(_edition_label(Language(lang))), "href": f"../{folder}/briefing.html"}
+             for lang, folder in editions]
+    return {**prose.cover(p, data, t, publication_date()), "lang": t.code, "author": t(prose.PROJECT),
+            "editions": links}
+
+
+def render(nb, html_path: Path, pdf_path: Path, parameters: dict, editions=()) -> None:
+    """Render the executed briefing notebook to HTML and PDF, with the cover filled from the parameters."""
+    from malibrief.briefing import html
+
+    nb.metadata["briefing"] = cover(parameters, editions)
     html.render_briefing(nb, html_path, pdf_path)
 
 

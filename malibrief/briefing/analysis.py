@@ -40,11 +40,12 @@ def load(processed_dir: Path) -> Data:
                              "victims", "victim_tags", "outcome", "flags", "claims", "summary")}
     events = _read(processed_dir / "events.csv", dtype={**counts, **text}, parse_dates=["date_start", "date_end"])
     violations = _read(processed_dir / "violations.csv",
-                       dtype={"victims_low": "Int64", "victims_high": "Int64", "victims_best": "Int64", "admin1": str,
-                              "flags": str,
+                       dtype={"victims_low": "Int64", "victims_high": "Int64", "victims_best": "Int64",
+                              "admin1": str, "flags": str,
                               "place": str, "actor": str, "attribution": str},
                        parse_dates=["date_start"])
     for frame in (events, violations):
+        _with_best(frame)
         for column in frame.columns:
             if frame[column].dtype == object or str(frame[column].dtype) == "str":
                 frame[column] = frame[column].fillna("")
@@ -55,6 +56,28 @@ def load(processed_dir: Path) -> Data:
     outline, admin1 = (processed_dir / name for name in (config.OUTLINE_FILE, config.ADMIN1_FILE))
     return Data(events, violations, context("sources"), context("out_of_scope"), context("count_rules"),
                 context("actors"), context("flags"), context("about"), outline, admin1)
+
+
+def _with_best(frame: pd.DataFrame) -> None:
+    """Data cleaned before the best estimate existed: its best is its low, the figure every account supports."""
+    if "victims_low" in frame.columns and "victims_best" not in frame.columns:
+        frame["victims_best"] = frame["victims_low"]
+    for column in config.COUNT_COLUMNS.values():
+        if f"{column}_low" in frame.columns and f"{column}_best" not in frame.columns:
+            frame[f"{column}_best"] = frame[f"{column}_low"]
+
+
+def coverage(events: pd.DataFrame) -> dict:
+    """Mentions, events and events with no place, from one frame: the one count every sentence and table uses."""
+    return {"mentions": int(events["mention_ids"].str.split("; ").str.len().sum()) if len(events) else 0,
+            "events": int(events["event_id"].nunique()),
+            "no_place": int((events["admin1"] == "").sum()),
+            "sources": len(reports(events))}
+
+
+def reports(events: pd.DataFrame) -> list[str]:
+    """The chapters behind some events, in the order of the sources table."""
+    return sorted({s for ids in events["source_ids"] for s in ids.split("; ") if s})
 
 
 def input_format(data: Data) -> str:
@@ -149,11 +172,54 @@ def victim_tag_counts(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def largest_events(violations: pd.DataFrame, events: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """The n largest event-violations by low figure, ties broken by high, then date and id."""
+    """The n largest event-violations by best estimate, ties broken by low, high, then date and id."""
     ranked = violations.assign(_high=violations["victims_high"].fillna(violations["victims_low"]))
-    ranked = ranked.sort_values(["victims_low", "_high", "date_start", "event_id"],
-                                ascending=[False, False, True, True]).head(n)
+    ranked = ranked.sort_values(["victims_best", "victims_low", "_high", "date_start", "event_id"],
+                                ascending=[False, False, False, True, True]).head(n)
     return ranked.merge(events[["event_id", "source_ids", "date_precision"]], on="event_id", how="left")
+
+
+def cases(selection: Data) -> list[tuple[str, pd.Series]]:
+    """Up to three emblematic events, by a written rule: the largest by best estimate; the one told by the most
+    chapters (then by the most mentions); the largest detention or disappearance. Each event is chosen once;
+    ties go to the earlier event, then the lower identifier."""
+    events = selection.events
+    if events.empty:
+        return []
+    people = sum(events[f"{c}_best"].fillna(0) for c in config.COUNT_COLUMNS.values())
+    held = events["detained_best"].fillna(0) + events["disappeared_best"].fillna(0)
+    ranked = events.assign(_people=people, _held=held,
+                           _chapters=events["source_ids"].str.split("; ").str.len(),
+                           _mentions=events["mention_ids"].str.split("; ").str.len())
+    chosen, taken = [], set()
+    for rule, keys, keep in (("largest", ["_people"], ranked["_people"] > 0),
+                             ("most reported", ["_chapters", "_mentions", "_people"], ranked["_chapters"] > 1),
+                             ("held", ["_held"], ranked["_held"] > 0)):
+        pool = ranked[keep & ~ranked["event_id"].isin(taken)]
+        if pool.empty:
+            continue
+        row = pool.sort_values([*keys, "date_start", "event_id"],
+                               ascending=[False] * len(keys) + [True, True]).iloc[0]
+        taken.add(row["event_id"])
+        chosen.append((rule, row))
+    return chosen
+
+
+def left_out(data: Data, start_year: int, end_year: int, regions, flags) -> Data:
+    """The events of the period and regions that the flags leave out of the selection."""
+    everything = select(data, start_year, end_year, regions)
+    if not flags:
+        return replace(everything, events=everything.events.iloc[0:0], violations=everything.violations.iloc[0:0])
+    mask = has_any(everything.events["flags"], flags)
+    ids = everything.events.loc[mask, "event_id"]
+    return replace(everything, events=everything.events[mask].reset_index(drop=True),
+                   violations=everything.violations[everything.violations["event_id"].isin(ids)].reset_index(drop=True))
+
+
+def peak_and_after(series: pd.Series) -> tuple[int, list[tuple[int, int]]]:
+    """The year a yearly series peaked (the first, on a tie) and the years after it with their values."""
+    peak = int(series.idxmax())
+    return peak, [(int(y), int(v)) for y, v in series.items() if y > peak]
 
 
 def outcomes(events: pd.DataFrame) -> pd.DataFrame:
@@ -166,8 +232,3 @@ def outcomes(events: pd.DataFrame) -> pd.DataFrame:
 def monthly(violations: pd.DataFrame) -> pd.DataFrame:
     month = violations["date_start"].dt.to_period("M").dt.to_timestamp()
     return violations.assign(month=month).groupby(["month", "violation"])["victims_low"].sum().reset_index()
-
-
-def change_word(first: int, last: int) -> str:
-    """The verb for a change, computed, never typed: rose, fell or stayed level."""
-    return "rose" if last > first else "fell" if last < first else "stayed level"

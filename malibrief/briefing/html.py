@@ -1,23 +1,27 @@
 """Render the executed briefing notebook to a self-contained HTML page and an A4 PDF.
 
 Both come from one HTML document made with the project's nbconvert template
-(templates/briefing) and then cleaned with BeautifulSoup, so that nothing in it can run
-or fetch anything: the briefing has to open offline and be safe to pass around.
+(templates/briefing). What the notebook emitted, and the cover, go through an allowlist sanitiser (nh3):
+only the tags and attributes a briefing uses survive, and only data: images. A Content-Security-Policy
+forbids every network load and allows only the page's own script (table search and sort), by its hash:
+the briefing has to open offline and be safe to pass around.
 """
 from __future__ import annotations
 
+import base64
 import copy
 import functools
+import hashlib
 import logging
 import re
 from pathlib import Path
 
 import nbformat
+import nh3
 from bs4 import BeautifulSoup, Tag
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
-from malibrief.briefing.i18n import Language
 from malibrief.config import NOTEBOOKS
 from malibrief.io import atomic_write
 from malibrief.text import slug
@@ -30,16 +34,18 @@ HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell"}
 # Vector before raster, images before markup; JavaScript and widget types are never chosen.
 MIME_PRIORITY = ["image/svg+xml", "image/png", "image/jpeg", "text/html", "text/markdown",
                  "text/latex", "text/plain"]
-# Elements that run code or load something, whatever their attributes say.
-ACTIVE_ELEMENTS = ["script", "noscript", "iframe", "frame", "frameset", "object", "embed",
-                   "applet", "link", "base", "meta[http-equiv]"]
-URL_ATTRIBUTES = {"href", "xlink:href", "src", "srcset", "poster", "background", "action",
-                  "formaction", "ping"}
-CSS_IMPORT = re.compile(r"@import[^;]*;?", re.I)
-CSS_REMOTE_URL = re.compile(r"url\(\s*(?!['\"]?\s*data:)[^)]*\)", re.I)
-# The cover's links to the same briefing in another language, in the batch folder beside this one (--each lang).
-EDITION_LINK = re.compile(r"^\.\./[a-z0-9-]+/briefing\.html$")
-PAGE_NUMBER = '"Page " counter(page) " of " counter(pages)'  # as pdf.css writes it, in English
+# What a briefing's body may hold: the allowlist (anything else is dropped, scripts and styles with their content).
+TAGS = {"a", "abbr", "aside", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "div", "dl",
+        "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol",
+        "p", "pre", "section", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+        "thead", "tr", "ul"}
+ATTRIBUTES = {"*": {"class", "id", "lang", "title"}, "a": {"href", "download", "hreflang"}, "img": {"src", "alt", "width", "height"},
+              "th": {"scope", "colspan", "rowspan"}, "td": {"colspan", "rowspan"}, "col": {"style", "span"},
+              "table": {"data-search"}}
+URL_SCHEMES = {"https", "data"}
+SCRIPT = TEMPLATES / "briefing" / "static" / "table.js"
+CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src '{hash}'; base-uri 'none'; "
+       "form-action 'none'")
 # From these column counts a table is set smaller in the PDF, then on a landscape page.
 WIDE_TABLE_COLUMNS, VERY_WIDE_TABLE_COLUMNS = 6, 16
 
@@ -68,7 +74,7 @@ def _write_html(document: BeautifulSoup, out_path: Path) -> Path:
 
 def _write_pdf(document: BeautifulSoup, out_path: Path) -> Path:
     """Lay out the paged version of `document` (changing it) with WeasyPrint and write it as PDF."""
-    return atomic_write(out_path, _laid_out(document).write_pdf)
+    return atomic_write(out_path, lambda f: _laid_out(document).write_pdf(f, pdf_tags=True))
 
 
 def _laid_out(document: BeautifulSoup):
@@ -103,40 +109,25 @@ def _document(nb: nbformat.NotebookNode) -> BeautifulSoup:
     """The briefing as a cleaned HTML document, for the screen."""
     html, _ = _exporter().from_notebook_node(_visible_part(nb), resources={"metadata": {"path": str(NOTEBOOKS)}})
     soup = BeautifulSoup(html, "html.parser")
-    _make_inert(soup)
+    _sanitise(soup)
     _fill_cover(soup)
     _add_heading_ids(soup)
     _fill_toc(soup)
     _wrap_tables(soup)
+    _add_script(soup)
     return soup
 
 
 def _paged(document: BeautifulSoup) -> str:
     """Turn `document` into its paged version (A4 rules after the screen styles, no embedded downloads)."""
     style = document.new_tag("style", attrs={"type": "text/css"})
-    language = Language(document.html.get("lang", "en") if document.html else "en")
-    css = PDF_CSS.read_text(encoding="utf-8").replace(PAGE_NUMBER, _page_number(language))
-    style.string = "\n" + _inert_css(css)
+    style.string = "\n" + PDF_CSS.read_text(encoding="utf-8") + _page_numbers(document.html.get("lang", "en"))
     document.head.find_all("style")[-1].insert_after("\n", style)
-    _drop_embedded_downloads(document)
-    for link in document.select("a.edition"):  # the PDF links to the other edition's PDF
+    for element in document.select("script, .screen-only"):  # the script and the embedded downloads serve the screen
+        element.decompose()
+    for link in document.select("a.edition"):  # the cover's link to another language's edition: its PDF
         link["href"] = link["href"].removesuffix(".html") + ".pdf"
     return str(document)
-
-
-def _page_number(t: Language) -> str:
-    """The page footer's CSS content in the briefing's language: "Page " counter(page) " of " counter(pages)."""
-    words = re.split(r"(\{page\}|\{pages\})", t("Page {page} of {pages}"))
-    css = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
-    return " ".join(css.get(w) or '"' + w.replace("\\", "\\\\").replace('"', '\\"') + '"' for w in words if w)
-
-
-def _drop_embedded_downloads(soup: BeautifulSoup) -> None:
-    """Data files embedded as download links serve the HTML reader; on paper they would only bloat the PDF."""
-    for link in soup.select('a[href^="data:"]'):
-        note = soup.new_tag("span")
-        note.string = f"{link.get_text(strip=True)} (embedded in the HTML briefing)"
-        link.replace_with(note)
 
 
 def _visible_part(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -156,54 +147,57 @@ def _visible_part(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def _make_inert(soup: BeautifulSoup) -> None:
-    """Remove everything that could execute or reach the network; keep links' text readable."""
-    for element in soup.select(", ".join(ACTIVE_ELEMENTS)):
-        element.decompose()
-    for style in soup.find_all("style"):
-        style.string = _inert_css(style.get_text())
-    for tag in soup.find_all(True):
-        for name in list(tag.attrs):
-            if name not in tag.attrs:  # an earlier attribute turned the tag into text
-                continue
-            if name.startswith("on"):
-                del tag[name]
-            elif name == "style":
-                tag[name] = CSS_REMOTE_URL.sub("none", tag[name])
-            elif tag.name == "a" and name == "href" and tag[name].strip().lower().startswith("https://"):
-                tag["rel"] = "noopener noreferrer"  # a link loads nothing until the reader follows it
-            elif name in URL_ATTRIBUTES and not _is_local(tag[name]) and not _is_edition_link(tag, name):
-                _drop_url(soup, tag, name)
+def _page_numbers(lang: str) -> str:
+    """The footer "Page 3 of 15" in the briefing's language: one whole string, its placeholders become counters."""
+    from malibrief.briefing.i18n import Language
+    from malibrief.params import languages
+
+    text = Language(lang if lang in languages() else "en")("Page {page} of {pages}")
+    parts = re.split(r"(\{page\}|\{pages\})", text)
+    content = " ".join({"{page}": "counter(page)", "{pages}": "counter(pages)"}.get(part, '"' + part.replace('"', '\\"')
+                                                                                      + '"') for part in parts if part)
+    return f"\n@page {{ @bottom-right {{ content: {content}; }} }}\n"
 
 
-def _inert_css(css: str) -> str:
-    return CSS_REMOTE_URL.sub("none", CSS_IMPORT.sub("", css))
+def _sanitise(soup: BeautifulSoup) -> None:
+    """Clean the cover and the body with the allowlist; the page's own head (styles, CSP) is the template's."""
+    for part in (soup.select_one("header.cover"), soup.main):
+        if part is None:
+            continue
+        clean = nh3.clean(part.decode_contents(), tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+                          attribute_filter=_keep_attribute, filter_style_properties={"width"},
+                          link_rel="noopener noreferrer")
+        part.clear()
+        part.append(BeautifulSoup(clean, "html.parser"))
+    cover_title = soup.select_one(".cover-title")
+    if soup.title is not None and cover_title is not None:
+        soup.title.string = cover_title.get_text(" ", strip=True)
 
 
-def _is_edition_link(tag: Tag, name: str) -> bool:
-    """The template's link to another language's edition: a relative link that loads nothing by itself."""
-    return tag.name == "a" and name == "href" and "edition" in tag.get("class", []) and bool(EDITION_LINK.match(tag[name]))
+def _keep_attribute(tag: str, name: str, value: str):
+    """Images load only from data: (the charts); a link may point anywhere, since it loads nothing until followed."""
+    if tag == "img" and name == "src" and not value.strip().lower().startswith("data:image/"):
+        return None
+    if tag == "a" and name == "href" and value.strip().lower().startswith("data:") \
+            and not value.strip().lower().startswith("data:text/csv"):
+        return None
+    return value
 
 
-def _is_local(url: str) -> bool:
-    return url.strip().lower().startswith(("#", "data:"))
-
-
-def _drop_url(soup: BeautifulSoup, tag: Tag, name: str) -> None:
-    """Outside links become text plus the address; outside images become their alt text."""
-    if tag.name == "a" and name == "href":
-        url, text = tag["href"].strip(), tag.get_text(" ", strip=True)
-        if url and url != text:
-            note = soup.new_tag("span", attrs={"class": "link-url"})
-            note.string = f" ({url})"
-            tag.append(note)
-        tag.name, tag.attrs = "span", {"class": "link"}
-    elif tag.name == "img" and name == "src":
-        alt = tag.get("alt") or "not embedded"
-        tag.name, tag.attrs = "span", {"class": "missing-image"}
-        tag.string = f"[image: {alt}]"
-    else:
-        del tag[name]
+def _add_script(soup: BeautifulSoup) -> None:
+    """The page's one script, inline, allowed by its hash in the Content-Security-Policy."""
+    code = SCRIPT.read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii")
+    policy = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+    if policy is None:
+        policy = soup.new_tag("meta", attrs={"http-equiv": "Content-Security-Policy"})
+        soup.head.insert(0, policy)
+    policy["content"] = CSP.format(hash=f"sha256-{digest}")
+    if soup.select_one("table.events") is None:
+        return
+    script = soup.new_tag("script")
+    script.string = code
+    soup.body.append(script)
 
 
 def _fill_cover(soup: BeautifulSoup) -> None:
@@ -223,7 +217,7 @@ def _add_heading_ids(soup: BeautifulSoup) -> None:
     """Give every heading in the body an id from its text (-2, -3 for repeats) and keep old links."""
     headings = soup.main.find_all(re.compile(r"^h[1-6]$"))
     heading_ids = {id(h) for h in headings}
-    taken = {tag["id"] for tag in soup.find_all(id=True) if id(tag) not in heading_ids}
+    taken = {t["id"] for t in soup.find_all(id=True) if id(t) not in heading_ids}
     renamed = {}
     for heading in headings:
         text = heading.get_text(" ", strip=True)

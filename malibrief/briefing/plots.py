@@ -8,7 +8,6 @@ notebook writes into build/lab/figures.
 from __future__ import annotations
 
 import base64
-import html
 import io
 import json
 from pathlib import Path
@@ -23,11 +22,14 @@ import seaborn as sns
 import shapely
 from IPython.display import HTML
 from matplotlib.patches import Polygon as PolygonPatch
+from matplotlib.ticker import MaxNLocator
 from shapely.geometry import shape
 from shapely.ops import polylabel, unary_union
 
 from malibrief import config
+from malibrief.briefing.i18n import Language
 from malibrief.io import atomic_write
+from malibrief.text import escape
 
 STYLE = {
     "svg.hashsalt": "mali-briefing",  # fixed ids inside SVG files, so they are byte-identical run to run
@@ -36,13 +38,24 @@ STYLE = {
     "svg.fonttype": "none",
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],
-    "font.size": 10,
+    # Charts are drawn 7 inches wide and printed at the text width (about 6.9 inches): 8.5 pt stays above 8.
+    "font.size": 8.5,
+    "axes.titlesize": 9,
+    "axes.labelsize": 8.5,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "text.color": config.CHART_INK["text"],
+    "axes.labelcolor": config.CHART_INK["text"],
+    "axes.edgecolor": config.CHART_INK["muted"],
+    "grid.color": config.CHART_INK["grid"],
     "axes.spines.top": False,
     "axes.spines.right": False,
     "figure.dpi": 100,
 }
+WIDTH = 7  # inches: the text width on A4, so that the type prints at its size
 RASTER_POINTS = 2_000  # beyond this many points a map layer is drawn as an image inside the SVG, or files balloon
-LABELS = {"killing": "Killings", "detention": "Detentions", "disappearance": "Disappearances"}
+LABELS = {"killing": "Killed", "detention": "Detained", "disappearance": "Disappeared"}
 
 
 def setup() -> None:
@@ -50,8 +63,9 @@ def setup() -> None:
     plt.rcParams.update(STYLE)
 
 
-def show(fig, name: str, alt: str, caption: str, figures_dir: Path) -> HTML:
-    """Save the chart as PNG and SVG (each file whole), close it, and return it as an accessible HTML figure."""
+def show(fig, name: str, title: str, alt: str, caption: str, figures_dir: Path) -> HTML:
+    """Save the chart as PNG and SVG (each file whole), close it, and return it as an accessible HTML figure whose
+    title states its finding."""
     figures_dir = Path(figures_dir)
     figures_dir.mkdir(parents=True, exist_ok=True)
     # The tight box, found once for both files; "tight" would lay the chart out again for each.
@@ -64,74 +78,85 @@ def show(fig, name: str, alt: str, caption: str, figures_dir: Path) -> HTML:
     plt.close(fig)
     data = base64.b64encode(svg.getvalue()).decode("ascii")
     return HTML(
-        f'<figure class="chart" id="fig-{html.escape(name)}">'
-        f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}" style="max-width:100%">'
-        f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+        f'<figure class="chart" id="fig-{escape(name)}">'
+        f'<figcaption><span class="chart-title">{escape(title)}</span> '
+        f'<span class="chart-note">{escape(caption)}</span></figcaption>'
+        f'<img src="data:image/svg+xml;base64,{data}" alt="{escape(alt)}"></figure>')
 
 
-def trends(per_year: pd.DataFrame, which, estimate: str, counted=config.VIOLATIONS):
-    """Victims per year, one panel per violation, the low-high range drawn as a band; events where the
-    input counts no people (ACLED's arrests and abductions)."""
-    fig, axes = plt.subplots(1, len(which), figsize=(3.4 * len(which), 3.2), squeeze=False)
+def trends(per_year: pd.DataFrame, which, counted, t: Language):
+    """People per year, one panel per violation: the best estimate as a line, the accounts' low to high as a band
+    around it; events where the input counts no people (ACLED's arrests and abductions). One legend, below."""
+    fig, axes = plt.subplots(1, len(which), figsize=(WIDTH, 2.5), squeeze=False)
     for ax, violation in zip(axes[0], which):
         rows = per_year[per_year["violation"] == violation]
         colour = config.VIOLATION_COLOURS[violation]
         years = rows["year"].to_numpy()
         if violation not in counted:
-            ax.plot(years, rows["events"], color=colour, marker="o", label="events")
-        elif estimate == "range":
-            ax.fill_between(years, rows["low"], rows["high"], color=colour, alpha=0.25, linewidth=0,
-                            label="range (low to high)")
-            ax.plot(years, rows["low"], color=colour, marker="o", label="low")
-            ax.plot(years, rows["high"], color=colour, marker="o", linestyle="--", label="high")
+            ax.plot(years, rows["events"], color=colour, marker="o", label=t("Events (people not counted)"))
         else:
-            ax.plot(years, rows[estimate], color=colour, marker="o", label=estimate)
-        ax.set_title(LABELS[violation])
+            ax.fill_between(years, rows["low"], rows["high"], color=colour, alpha=config.CHART_INK["band_alpha"],
+                            linewidth=0, label=t("Range of the accounts, low to high"))
+            ax.plot(years, rows["best"], color=colour, marker="o", markersize=3.5, label=t("Best estimate"))
+        ax.set_title(t(LABELS[violation]), loc="left", color=colour, fontweight="bold")
         ax.set_xticks(years)
-        ax.set_xlabel("Year the event began")
+        ax.set_xticklabels([f"’{y % 100:02d}" if len(years) > 3 else str(y) for y in years])
         ax.set_ylim(bottom=0)
-        ax.set_ylabel("People (documented)" if violation in counted else "Events (people not counted)")
-    axes[0][0].legend(frameon=False, fontsize=8, loc="upper left")
-    fig.tight_layout()
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(axis="x", visible=False)
+    axes[0][0].set_ylabel(t("People") if which[0] in counted else t("Events"))
+    handles = [plt.Line2D([], [], color="#555555", marker="o", markersize=3.5, label=t("Best estimate")),
+               plt.Rectangle((0, 0), 1, 1, color="#555555", alpha=config.CHART_INK["band_alpha"] * 1.5,
+                             label=t("Range of the accounts, low to high"))]
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.legend(handles=handles, loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 0))
     return fig
 
 
-def events_per_year(per_year: pd.DataFrame, which):
-    table = per_year.pivot(index="year", columns="violation", values="events")[list(which)]
-    fig, ax = plt.subplots(figsize=(7, 3))
-    table.plot.bar(ax=ax, color=[config.VIOLATION_COLOURS[v] for v in which], rot=0, width=0.8)
-    ax.set_xlabel("Year the event began")
-    ax.set_ylabel("Events (documented)")
-    ax.legend([LABELS[v] for v in which], frameon=False)
-    fig.tight_layout()
-    return fig
-
-
-def actor_classes(violations: pd.DataFrame, years):
-    """Events per year by actor class, stacked."""
+def actor_classes(violations: pd.DataFrame, years, t: Language):
+    """Events per year by the class of perpetrator the sources name, stacked; the legend beside the bars."""
     table = (violations.drop_duplicates("event_id").groupby(["year", "actor_class"]).size()
              .unstack(fill_value=0).reindex(list(years), fill_value=0))
     table = table[[c for c in config.ACTOR_CLASSES if c in table.columns]]
-    fig, ax = plt.subplots(figsize=(7, 3.4))
-    table.plot.bar(ax=ax, stacked=True, color=[config.ACTOR_CLASS_COLOURS[c] for c in table.columns], rot=0, width=0.7)
-    ax.set_xlabel("Year the event began")
-    ax.set_ylabel("Events (documented)")
-    ax.legend(title="Alleged perpetrator", frameon=False, fontsize=8, bbox_to_anchor=(1.01, 1), loc="upper left")
+    fig, ax = plt.subplots(figsize=(WIDTH, 2.6))
+    table.plot.bar(ax=ax, stacked=True, color=[config.ACTOR_CLASS_COLOURS[c] for c in table.columns], rot=0,
+                   width=0.7, edgecolor="white", linewidth=0.4)
+    ax.set_xlabel("")
+    ax.set_ylabel(t("Events"))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(axis="x", visible=False)
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], [t(CLASS_LABELS.get(c, c)) if c in config.ACTOR_CLASSES else c for c in labels[::-1]], frameon=False,
+              bbox_to_anchor=(1.01, 1), loc="upper left", borderaxespad=0)
     fig.tight_layout()
     return fig
 
 
-def regions(by_region: pd.DataFrame, which):
+CLASS_LABELS = {"unknown": "Not named", "other": "Other", "state forces": "State forces",
+                "state forces with foreign allies": "State forces with foreign allies",
+                "state forces with militias": "State forces with militias",
+                "civilian state authorities": "Civilian authorities", "foreign forces": "Foreign forces",
+                "militias": "Militias"}
+
+
+def regions(by_region: pd.DataFrame, which, t: Language):
+    """Events by region, stacked by violation; the legend below the bars, never on them."""
     table = by_region.pivot(index="admin1", columns="violation", values="events").fillna(0)
     table = table.reindex(columns=[v for v in which if v in table.columns])
     table = table.loc[table.sum(axis=1).sort_values().index]
-    fig, ax = plt.subplots(figsize=(7, 0.35 * len(table) + 1.2))
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.26 * len(table) + 0.9))
     table.plot.barh(ax=ax, stacked=True, color=[config.VIOLATION_COLOURS[v] for v in table.columns], width=0.7)
-    ax.set_xlabel("Events (documented)")
-    ax.set_ylabel("Region (admin1, pre-2023 division)")
-    ax.legend([LABELS[v] for v in table.columns], frameon=False, fontsize=8)
+    ax.set_xlabel(t("Events"))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel("")
+    ax.grid(axis="y", visible=False)
+    ax.legend([t(VIOLATION_LABELS[v]) for v in table.columns], frameon=False, bbox_to_anchor=(1.01, 1),
+              loc="upper left", borderaxespad=0)
     fig.tight_layout()
     return fig
+
+
+VIOLATION_LABELS = {"killing": "Killings", "detention": "Detentions", "disappearance": "Disappearances"}
 
 
 def _label(violation: str, counted) -> str:
@@ -445,31 +470,3 @@ def _map_legend(fig, size_of: dict, scale: float, estimate: str, counted) -> flo
                       Line2D([], [], color=RIVER, linewidth=1.2)],
                      ["Bamako", "regional capital", "river, lake"], title="Map", **kw))
     return top
-
-
-def timeline(by_month: pd.DataFrame, largest: pd.DataFrame, which, start_year: int, end_year: int,
-             counted=config.VIOLATIONS):
-    """People per month (low figures), one bar per violation, the largest events labelled on their bar."""
-    fig, ax = plt.subplots(figsize=(9, 3.8))
-    shift = {v: (i - (len(which) - 1) / 2) * 10 for i, v in enumerate(which)}
-    for violation in which:
-        rows = by_month[by_month["violation"] == violation]
-        x = rows["month"] + pd.to_timedelta(14 + shift[violation], unit="D")
-        ax.bar(x, rows["victims_low"], width=10, color=config.VIOLATION_COLOURS[violation],
-               label=_label(violation, counted))
-    labelled = largest.assign(month=largest["date_start"].dt.to_period("M").dt.to_timestamp())
-    for i, ((month, violation), rows) in enumerate(labelled.groupby(["month", "violation"], sort=True)):
-        height = by_month[(by_month["month"] == month) & (by_month["violation"] == violation)]["victims_low"].sum()
-        text = ", ".join(f"{(r.place.split(';')[0] or 'no place given')} ({r.victims_low:,})" for r in rows.itertuples())
-        ax.annotate(text, (month + pd.to_timedelta(14 + shift[violation], unit="D"), height),
-                    xytext=(6, 6 + 12 * (i % 3)), textcoords="offset points", fontsize=7,
-                    arrowprops={"arrowstyle": "-", "color": "#777777", "linewidth": 0.5})
-    ax.set_xlim(pd.Timestamp(start_year, 1, 1), pd.Timestamp(end_year, 12, 31))
-    ax.set_xticks([pd.Timestamp(y, 1, 1) for y in range(start_year, end_year + 1)])
-    ax.set_xticklabels([str(y) for y in range(start_year, end_year + 1)])
-    ax.set_ylabel("People (low figure)")
-    ax.set_xlabel("Month the event began")
-    ax.set_ylim(bottom=0, top=max(1, by_month["victims_low"].max() if len(by_month) else 1) * 1.35)
-    ax.legend(frameon=False, fontsize=8, loc="upper right")
-    fig.tight_layout()
-    return fig

@@ -1,88 +1,593 @@
-"""The briefing's sentences, built from the key figures (briefing.figures) so that no number is typed."""
+"""The briefing's sentences, built from the key figures (briefing.figures) and the analysis, so that no number
+is typed. Every reader-facing string goes through the Language `t` as a whole sentence with named
+placeholders, and every value from the data through `escape`; the functions return HTML.
+"""
 from __future__ import annotations
 
 import base64
-import html
 import re
+from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from malibrief import config
 from malibrief.briefing import analysis
-from malibrief.briefing.figures import VERB, date_label, fmt_range
+from malibrief.briefing.figures import (ETHNIC_TAGS, NAMED_TAGS, STATE_CLASSES, VERB, WOMEN_CHILDREN,
+                                        fmt_range, span)
+from malibrief.briefing.i18n import Language
+from malibrief.text import escape
+
+PROJECT = "Mali human-rights data project"
+PROJECT_LINE = ("Published by the {project}, an open and reproducible coding of human-rights reports. "
+                "Not an Amnesty International or Human Rights Watch publication.")
+COUNTED_FLAGS = ("combatants_killed", "ordinary_criminal_case")  # what the default leaves out (codebook)
+FLAG_WORDS = {
+    "combatants_killed": "soldiers and fighters killed in hostilities",
+    "ordinary_criminal_case": "arrests in ordinary criminal cases",
+    "party_figure": "events whose only figure comes from a party to the conflict",
+    "killing_by_private_persons": "killings by private persons such as mobs",
+    "before_chapter_year": "events that began before the year their chapter covers",
+    "death_in_custody": "deaths in custody",
+    "place_ambiguous": "events whose place name is ambiguous",
+    "relative_date": "events dated from another mention's date",
+}
+LEFT_OUT = {
+    "un": ("This briefing leaves out {what}, which are not violations, as the United Nations' human-rights reporting "
+           "does: {n} event ({people}, best estimates).",
+           "This briefing leaves out {what}, which are not violations, as the United Nations' human-rights reporting "
+           "does: {n} events ({people}, best estimates)."),
+    "chosen": ("This edition leaves out {what}: {n} event ({people}, best estimates).",
+               "This edition leaves out {what}: {n} events ({people}, best estimates).")}
+VIOLATION_WORDS = {"killing": "killings", "detention": "detentions", "disappearance": "disappearances"}
+PEOPLE = {"killing": ("{n} person killed", "{n} people killed"),
+          "detention": ("{n} person detained", "{n} people detained"),
+          "disappearance": ("{n} person disappeared", "{n} people disappeared")}
+EVENTS_WITH = {"killing": ("{n} event with killings", "{n} events with killings"),
+               "detention": ("{n} event with detentions", "{n} events with detentions"),
+               "disappearance": ("{n} event with disappearances", "{n} events with disappearances")}
+MOST_IN_YEAR = {"detention": ("The most people detained in one year were in {year}: {n} person.",
+                              "The most people detained in one year were in {year}: {n} people."),
+                "disappearance": ("The most people disappeared in one year were in {year}: {n} person.",
+                                  "The most people disappeared in one year were in {year}: {n} people.")}
 
 
-def _scope(params: dict) -> str:
-    parts = []
-    if params.get("regions"):
-        parts.append("in " + ", ".join(params["regions"]))
-    if params.get("actor_classes"):
-        parts.append("attributed to " + ", ".join(params["actor_classes"]))
-    if params.get("actors"):
-        parts.append("involving " + ", ".join(params["actors"]))
-    return (" " + " ".join(parts)) if parts else " in Mali"
+def _and(items: list[str], t: Language) -> str:
+    """"a", "a and b", "a, b and c"."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return t("{first} and {last}", first=", ".join(items[:-1]), last=items[-1])
 
 
-def summary(figures: dict, largest: pd.DataFrame, which, params: dict, source_label: str,
-            counted=config.VIOLATIONS) -> str:
-    """Four to six sentences, each built from the key figures; they adapt to what the data says."""
-    period = (f"in {figures['start_year']}" if figures["start_year"] == figures["end_year"]
-              else f"between {figures['start_year']} and {figures['end_year']}")
-    estimate = params["estimate"]
-    verb = "records" if "ACLED" in source_label else "describe"
-    if figures["events"] == 0:
-        return (f"The {source_label} {'holds' if verb == 'records' else 'contain'} no documented killing, "
-                f"detention or disappearance{_scope(params)} "
-                f"{period} for this selection. That does not mean none took place: it means none was described "
-                f"in these reports.")
-    counts = [f"{fmt_range(figures[f'{v}_low'], figures[f'{v}_high'], figures[f'{v}_open_ended'], estimate)} "
-              f"people {VERB[v]} in {figures[f'{v}_events']:,} event{'s' if figures[f'{v}_events'] != 1 else ''}"
-              if v in counted else f"{figures[f'{v}_events']:,} {v} event{'s' if figures[f'{v}_events'] != 1 else ''}"
-              for v in which]
-    listing = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " and " + counts[-1]
-    sentences = [
-        f"{period.capitalize()}, the {source_label} {verb} {figures['events']:,} "
-        f"event{'s' if figures['events'] != 1 else ''}{_scope(params)} within this briefing's scope: {listing}."
-    ]
-    if "killing" in which and figures["killing_events"] and figures["start_year"] != figures["end_year"]:
-        word = analysis.change_word(figures["killing_first_year_low"], figures["killing_last_year_low"])
-        sentences.append(
-            f"Documented killings (low figures) {word} from {figures['killing_first_year_low']:,} in "
-            f"{figures['start_year']} to {figures['killing_last_year_low']:,} in {figures['end_year']}, with the "
-            f"most in {figures['killing_peak_year']} ({figures['killing_peak_low']:,}); this traces what the "
-            f"sources recorded, which is not the course of the violence itself.")
-    if "killing" in which and figures["killing_events"]:
-        sentences.append(
-            f"State forces, alone or with foreign allies or militias, are named as perpetrators in "
-            f"{figures['killing_events_state']:,} of {figures['killing_events']:,} killing events, and Islamist "
-            f"armed groups in {figures['killing_events_islamist']:,}.")
-    if len(largest):
-        top = largest.iloc[0]
-        high = top["victims_high"]
-        size = fmt_range(int(top["victims_low"]), int(top["victims_low"] if pd.isna(high) else high),
-                         int(pd.isna(high)), estimate)
-        place = top["place"] or "an unnamed place"
-        sentences.append(
-            f"The largest single event in the selection is in {place} ({date_label(top['date_start'], top['date_precision'])}): {size} people "
-            f"{VERB[top['violation']]}, according to {top['source_ids'].replace('; ', ' and ')}.")
-    if figures["events_named_people"]:
-        sentences.append(
-            f"{figures['events_named_people']:,} event{'s' if figures['events_named_people'] != 1 else ''} concern "
-            f"journalists, politicians, activists, officials or human rights defenders, most of them named.")
-    if "ACLED" in source_label:
-        sentences.append("ACLED compiles these events from media and partner reports under its own coding rules; "
-                         "they are what it recorded, not totals of the violations committed.")
+def _p(*sentences: str) -> str:
+    return "<p>" + " ".join(s for s in sentences if s) + "</p>"
+
+
+def period_words(p: dict) -> str:
+    return str(p["start_year"]) if p["start_year"] == p["end_year"] else f"{p['start_year']}–{p['end_year']}"
+
+
+def place_words(p: dict, t: Language) -> str:
+    """Where the selection lies: "Mali", or its regions, "Mopti and Gao (Mali)"."""
+    if not p["regions"]:
+        return t("Mali")
+    return t("{regions} (Mali)", regions=_and([escape(r) for r in p["regions"]], t))
+
+
+def title(p: dict, t: Language) -> str:
+    """The given title, or one that follows the selection: its place and its period."""
+    if p["title"]:
+        return escape(p["title"])
+    return t("Killings, detentions and enforced disappearances in {place}, {period}",
+             place=place_words(p, t), period=period_words(p))
+
+
+def _reports(events: pd.DataFrame, data, t: Language) -> str:
+    """"(3 of 5 reports)": how many chapters stand behind a sentence."""
+    if analysis.input_format(data) == "acled":
+        return t("(ACLED events)")
+    return t.n("({k} of {n} report)", "({k} of {n} reports)", len(data.sources),
+               k=t.number(len(analysis.reports(events))))
+
+
+# The cover ----------------------------------------------------------------------------------------------
+
+def cover(p: dict, data, t: Language, today: date) -> dict:
+    """What the cover shows: title, edition, publisher, publication date, data date and a citation."""
+    published = sorted(d for d in data.sources.get("published", pd.Series(dtype=str)) if d)
+    accessed = sorted(d for d in data.sources.get("accessed", pd.Series(dtype=str)) if d)
+    edition = (t("All-Mali edition") if not p["regions"]
+               else t("Regional edition: {regions}", regions=_and([escape(r) for r in p["regions"]], t)))
+    if p["actor_classes"] or p["actors"]:
+        edition = t("{edition}, selected perpetrators", edition=edition)
+    when = t.date(today)
+    if analysis.input_format(data) == "acled":
+        data_date = t("ACLED export {file}", file=escape(data.about["input_file"].iloc[0]))
+    elif published:
+        data_date = t("Report chapters published {first} to {last}", first=_month(published[0], t),
+                      last=_month(published[-1], t))
+        if accessed:
+            data_date = t("{data}; read {accessed}", data=data_date, accessed=_day(accessed[-1], t))
     else:
-        sentences.append("These are the incidents that the chapters chose to describe, a convenience sample; "
-                         "they are not totals of the violations committed.")
-    return " ".join(sentences[:6])
+        data_date = ""
+    heading = title(p, t)
+    return {"title": heading, "period": period_words(p), "edition": edition,
+            "publisher": t(PROJECT_LINE, project=t(PROJECT)), "published": when, "data_date": data_date,
+            "citation": t("Cite as: {project}, {title}, {edition}, {date}.", project=t(PROJECT), title=heading,
+                          edition=edition, date=when),
+            "kicker": t("Human-rights briefing"),
+            "labels": {"edition": t("Edition"), "period": t("Period"), "published": t("Published"),
+                       "data_date": t("Data"), "contents": t("Contents")},
+            "subtitle": t("What {publishers} documented, counted event by event",
+                          publishers=escape(publishers(data)) if analysis.input_format(data) != "acled" else "ACLED")}
 
 
-def table_html(frame: pd.DataFrame, caption: str = "") -> str:
-    """A table with every cell escaped, so markup in the data shows as text, never as markup.
+def _month(text: str, t: Language) -> str:
+    return t.date(pd.Timestamp(text + "-01" if len(text) == 7 else text), "month")
 
-    Columns of figures are marked `num` (set flush right, so digits line up) and columns of single words
-    such as identifiers and dates `token` (never broken); text columns stay flush left, for reading.
+
+def _day(text: str, t: Language) -> str:
+    return t.date(pd.Timestamp(text))
+
+
+# Key messages ---------------------------------------------------------------------------------------------
+
+def _people_phrase(figures: dict, violation: str, t: Language, counted) -> str:
+    """"1,201 people killed", or "12 events with detentions" where the input counts no people."""
+    if violation not in counted:
+        return t.n(*EVENTS_WITH[violation], figures[f"{violation}_events"])
+    return t.n(*PEOPLE[violation], figures[f"{violation}_best"])
+
+
+def key_messages(sel, figures: dict, which, p: dict, data, t: Language, counted) -> list[str]:
+    """Three to five computed sentences, each with its figure and the number of reports behind it."""
+    events = sel.events
+    if events.empty:
+        return [t("The sources describe no killing, detention or disappearance in {place} in {period} for this "
+                  "selection. That does not mean none took place: only that none was described.",
+                  place=place_words(p, t), period=period_words(p))]
+    messages = []
+    listing = _and([_people_phrase(figures, v, t, counted) for v in which], t)
+    first = FIRST_MESSAGE["acled" if analysis.input_format(data) == "acled" else "incidents"]
+    messages.append(t.n(*first, figures["events"], place=place_words(p, t), period=period_words(p), listing=listing,
+                        reports=_reports(events, data, t)))
+    if "killing" in which and figures["killing_events"] and p["start_year"] != p["end_year"]:
+        messages.append(peak_sentence(sel, p, data, t))
+    if "killing" in which and figures["killing_events"]:
+        killing = sel.violations[sel.violations["violation"] == "killing"]
+        state = killing[killing["actor_class"].isin(STATE_CLASSES)]
+        state_events = events[events["event_id"].isin(state["event_id"])]
+        messages.append(t.n(
+            "State forces, alone or with foreign allies or militias, are named as perpetrators in {n} of {total} "
+            "killing events, with {people} of the {all} people killed (best estimates). {reports}",
+            "State forces, alone or with foreign allies or militias, are named as perpetrators in {n} of {total} "
+            "killing events, with {people} of the {all} people killed (best estimates). {reports}",
+            figures["killing_events_state"], total=t.number(figures["killing_events"]),
+            people=t.number(figures["killing_best_state"]),
+            all=t.number(figures["killing_best"]), reports=_reports(state_events, data, t)))
+    fulani = events[analysis.has_any(events["victim_tags"], ETHNIC_TAGS)]
+    if len(fulani):
+        messages.append(t.n("In {n} event the sources describe the victims as Fulani (Peul): {listing}. {reports}",
+                            "In {n} events the sources describe the victims as Fulani (Peul): {listing}. {reports}",
+                            len(fulani), listing=_held_killed(fulani, which, t, counted),
+                            reports=_reports(fulani, data, t)))
+    held = analysis.outcomes(events)
+    if len(held) and len(messages) < 5:
+        parts = [t.n(*OUTCOME_WORDS[o], int(row.events)) for o, row in held.iterrows() if o in OUTCOME_WORDS]
+        held_events = events[(events["detained_low"] > 0) | (events["disappeared_low"] > 0)]
+        messages.append(t.n("Of the {n} event in which people were detained or disappeared, the sources report {parts}. "
+                            "{reports}",
+                            "Of the {n} events in which people were detained or disappeared, the sources report "
+                            "{parts}. {reports}", int(held["events"].sum()), parts=_and(parts, t),
+                            reports=_reports(held_events, data, t)))
+    return messages[:5]
+
+
+FIRST_MESSAGE = {
+    "incidents": ("In {place}, {period}, the chapters describe {n} event within this briefing's scope: {listing} "
+                  "(best estimates). {reports}",
+                  "In {place}, {period}, the chapters describe {n} events within this briefing's scope: {listing} "
+                  "(best estimates). {reports}"),
+    "acled": ("In {place}, {period}, ACLED records {n} event within this briefing's scope: {listing}. {reports}",
+              "In {place}, {period}, ACLED records {n} events within this briefing's scope: {listing}. {reports}")}
+OUTCOME_WORDS = {"released": ("release in {n} event", "release in {n} events"),
+                 "killed": ("death in {n} event", "death in {n} events"),
+                 "detained or sentenced": ("continued detention or a sentence in {n} event",
+                                           "continued detention or a sentence in {n} events"),
+                 "still missing": ("no news of the missing in {n} event", "no news of the missing in {n} events"),
+                 "unknown": ("no outcome in {n} event", "no outcome in {n} events")}
+
+
+def _held_killed(events: pd.DataFrame, which, t: Language, counted) -> str:
+    parts = []
+    for violation in which:
+        column = config.COUNT_COLUMNS[violation]
+        n = int(events[f"{column}_best"].fillna(0).sum())
+        if n and violation in counted:
+            parts.append(t.n(*PEOPLE[violation], n))
+    return _and(parts, t) or t("no figure given")
+
+
+def peak_sentence(sel, p: dict, data, t: Language) -> str:
+    """Where documented killings peaked and what the sources describe after it: never end year against end year."""
+    killing = sel.violations[sel.violations["violation"] == "killing"]
+    per_year = analysis.by_year(killing, range(p["start_year"], p["end_year"] + 1), ("killing",)).set_index("year")
+    peak, after = analysis.peak_and_after(per_year["best"])
+    in_peak = sel.events[sel.events["year"] == peak]
+    top = analysis.largest_events(killing[killing["year"] == peak], sel.events, 1)
+    largest = ""
+    if len(top) and top.iloc[0]["place"]:
+        largest = t.n(", {n} of them in one event at {place}", ", {n} of them in one event at {place}",
+                      int(top.iloc[0]["victims_best"]), place=escape(top.iloc[0]["place"].split(";")[0]))
+    sentence = t.n("Documented killings peaked in {year}, with {n} person killed (best estimate){largest}.",
+                   "Documented killings peaked in {year}, with {n} people killed (best estimate){largest}.",
+                   int(per_year.loc[peak, "best"]), year=str(peak), largest=largest)
+    if after:
+        sentence += " " + t("In the years after, the sources describe {listing}.",
+                            listing=_and([t("{n} in {year}", n=t.number(v), year=str(y)) for y, v in after], t))
+    else:
+        sentence += " " + t("It is the last year of the period.")
+    return sentence + " " + _reports(in_peak, data, t)
+
+
+# Trends ---------------------------------------------------------------------------------------------------
+
+def trend_html(sel, data, p: dict, which, t: Language, counted) -> str:
+    """The peak and what followed, the previous period of the same length where the sources cover it, and the
+    warning that a trend in reporting is not a trend in violence."""
+    sentences = []
+    if "killing" in which and len(sel.violations[sel.violations["violation"] == "killing"]) \
+            and p["start_year"] != p["end_year"]:
+        sentences.append(peak_sentence(sel, p, data, t))
+    for violation in [v for v in which if v != "killing" and v in counted]:
+        rows = sel.violations[sel.violations["violation"] == violation]
+        if rows.empty:
+            continue
+        per_year = analysis.by_year(rows, range(p["start_year"], p["end_year"] + 1), (violation,)).set_index("year")
+        peak = int(per_year["best"].idxmax())
+        sentences.append(t.n(*MOST_IN_YEAR[violation], int(per_year.loc[peak, "best"]), year=str(peak)))
+    sentences.append(previous_period(data, p, which, t))
+    sentences.append(t("These lines trace what the sources chose to describe, year by year; a rise or a fall can "
+                       "come from reporting (access, priorities, the length of a chapter) rather than from the "
+                       "violence itself."))
+    return _p(*sentences)
+
+
+def previous_period(data, p: dict, which, t: Language) -> str:
+    """The same figures for the period of the same length just before, when the sources cover it."""
+    length = p["end_year"] - p["start_year"] + 1
+    first, last = p["start_year"] - length, p["start_year"] - 1
+    if analysis.input_format(data) == "acled":
+        covered = int(data.events["year"].min()) if len(data.events) else p["start_year"]
+    else:
+        covered = int(data.sources["events_year"].astype(int).min()) if len(data.sources) else p["start_year"]
+    if first < covered:
+        return t("The sources do not cover the {length} years before {year}, so this period cannot be compared with "
+                 "the one before it.", length=t.number(length), year=str(p["start_year"])) if length > 1 else \
+            t("The sources do not cover the year before {year}, so it cannot be compared with the one before it.",
+              year=str(p["start_year"]))
+    before = analysis.select(data, first, last, p["regions"], p["actor_classes"], p["actors"], which,
+                             p["exclude_flags"])
+    now = analysis.select(data, p["start_year"], p["end_year"], p["regions"], p["actor_classes"], p["actors"],
+                          which, p["exclude_flags"])
+    return t("In the period of the same length just before ({period}), the sources describe {before}, against "
+             "{now} in this period.", period=str(first) if first == last else f"{first}–{last}",
+             before=t.n("{n} event", "{n} events", before.events["event_id"].nunique()),
+             now=t.number(now.events["event_id"].nunique()))
+
+
+# Perpetrators, victims, places, outcomes -----------------------------------------------------------------
+
+def perpetrators_html(sel, figures: dict, t: Language) -> str:
+    events = sel.events
+    if events.empty:
+        return ""
+    named = events[events["attribution"] != ""]
+    firm = {a: int((named["attribution"] == a).sum()) for a in config.ATTRIBUTIONS}
+    return _p(t.n("The sources name a perpetrator in {n} event: they state who did it in {stated}, allege it in "
+                  "{alleged} and report a suspicion in {suspected}.",
+                  "The sources name a perpetrator in {n} events: they state who did it in {stated}, allege it in "
+                  "{alleged} and report a suspicion in {suspected}.", len(named), stated=t.number(firm["stated"]),
+                  alleged=t.number(firm["alleged"]), suspected=t.number(firm["suspected"])),
+              t.n("{n} event names no perpetrator.", "{n} events name no perpetrator.",
+                  figures["events_no_perpetrator"]) if figures["events_no_perpetrator"] else "",
+              t("The table gives the perpetrators in the sources' own terms; foreign military personnel are "
+                "named Wagner or Africa Corps only where the chapter does."))
+
+
+def victims_html(sel, which, t: Language, counted) -> str:
+    events = sel.events
+    if events.empty:
+        return ""
+    civilians = events[events["victim_type"] == "civilians"]
+    sentences = [t.n("The victims are civilians in {n} of {total} event.", "The victims are civilians in {n} of "
+                     "{total} events.", len(civilians), total=t.number(len(events)))]
+    fulani = events[analysis.has_any(events["victim_tags"], ETHNIC_TAGS)]
+    if len(fulani):
+        years = sorted(set(fulani["year"].astype(int)))
+        sentences.append(t.n("In {n} event the sources describe the victims as Fulani (Peul), in {years}: {listing}.",
+                             "In {n} events the sources describe the victims as Fulani (Peul), in {years}: {listing}.",
+                             len(fulani), years=_and([str(y) for y in years], t),
+                             listing=_held_killed(fulani, which, t, counted)))
+    named = events[analysis.has_any(events["victim_tags"], NAMED_TAGS)]
+    if len(named):
+        sentences.append(t.n("{n} event concerns journalists, politicians, activists, officials or human rights "
+                             "defenders: {listing}.",
+                             "{n} events concern journalists, politicians, activists, officials or human rights "
+                             "defenders: {listing}.", len(named), listing=_held_killed(named, which, t, counted)))
+    women = events[analysis.has_any(events["victim_tags"], WOMEN_CHILDREN)]
+    if len(women):
+        sentences.append(t.n("The sources say that women or children were among the victims in {n} event.",
+                             "The sources say that women or children were among the victims in {n} events.",
+                             len(women)))
+    return _p(*sentences)
+
+
+def where_html(sel, t: Language) -> str:
+    events = sel.events
+    if events.empty:
+        return ""
+    reach = analysis.coverage(events)
+    placed = events[events["admin1"] != ""]
+    regions = placed["admin1"].str.split("; ").explode().value_counts()
+    top = regions.head(3)
+    listing = _and([t("{region} ({n})", region=escape(r), n=t.number(int(n))) for r, n in top.items()], t)
+    return _p(t.n("{n} event is placed in a region.", "{n} events are placed in a region.", len(placed)),
+              t("Most are in {listing}.", listing=listing) if len(top) else "",
+              t.n("{n} event names no place (most are arrests of named people): it counts in the totals, not on "
+                  "the map.", "{n} events name no place (most are arrests of named people): they count in the "
+                  "totals, not on the map.", reach["no_place"]) if reach["no_place"] else "")
+
+
+def outcomes_html(sel, t: Language) -> str:
+    held = analysis.outcomes(sel.events)
+    if held.empty:
+        taken = sel.violations["violation"].isin(("detention", "disappearance")).any()
+        return _p(t("The sources say nothing of what became of the people detained or disappeared.") if taken
+                  else t("The selection holds no detention or disappearance."))
+    released = int(held["events"].get("released", 0))
+    missing = int(held["events"].get("still missing", 0))
+    return _p(t.n("The sources follow the people detained or disappeared in {n} event.",
+                  "The sources follow the people detained or disappeared in {n} events.", int(held["events"].sum())),
+              t.n("In {n} of them those held were released.", "In {n} of them those held were released.", released)
+              if released else "",
+              t.n("In {n} they were still missing when the chapter was written.",
+                  "In {n} they were still missing when the chapter was written.", missing) if missing else "",
+              t("The table gives the gravest outcome a chapter reports for anyone held. Investigations, trials and "
+                "convictions that the sources mention are listed under what this briefing does not count."))
+
+
+# Case boxes ---------------------------------------------------------------------------------------------
+
+CASE_FIGURE = {"killing": "Killed: {best}", "detention": "Detained: {best}", "disappearance": "Disappeared: {best}"}
+RULES = {"largest": "The largest event by best estimate",
+         "most reported": "The event told by the most chapters",
+         "held": "The largest detention or disappearance"}
+
+
+def case_boxes_html(sel, t: Language) -> str:
+    """Up to three boxes chosen by analysis.cases's written rule: date, place, what happened, figures, citations."""
+    boxes = []
+    for rule, row in analysis.cases(sel):
+        figures = []
+        for violation, column in config.COUNT_COLUMNS.items():
+            if row[f"{column}_low"] and row[f"{column}_low"] > 0:
+                low, high, best = int(row[f"{column}_low"]), row[f"{column}_high"], int(row[f"{column}_best"])
+                high = low if pd.isna(high) else int(high)
+                figures.append(t(CASE_FIGURE[violation], best=fmt_range(low, high, int(pd.isna(row[f"{column}_high"])),
+                                                                          "best", best, t)))
+        boxes.append(
+            f"<aside class='case'><p class='case-rule'>{t(RULES[rule])}</p>"
+            f"<h3>{escape(row['place'].split(';')[0] or t('Place not stated'))}, "
+            f"<span class='nowrap'>{t.date(row['date_start'], row['date_precision'])}</span></h3>"
+            f"<p>{escape(row['summary'])}</p><p class='case-figures'>{'; '.join(figures)}.</p>"
+            f"<p class='case-cite'>{t('Perpetrator as the source names it: {actor}.', actor=escape(row['actor']))} "
+            f"{t('Sources: {citations}.', citations=escape(row['citations']))}</p></aside>")
+    if not boxes:
+        return ""
+    return (_p(t("The cases are chosen by a fixed rule: the largest event by best estimate, the event told by the "
+                 "most chapters, and the largest detention or disappearance, each event once. Figures are best estimates, with "
+                 "the range of the accounts in brackets where they differ."))
+            + "<div class='cases'>" + "".join(boxes) + "</div>")
+
+
+# What is not counted -------------------------------------------------------------------------------------
+
+OOS_WORDS = {"torture": ("{n} account of torture or ill-treatment", "{n} accounts of torture or ill-treatment"),
+             "sexual violence": ("{n} account of rape or sexual violence", "{n} accounts of rape or sexual violence"),
+             "injury": ("{n} account of injuries", "{n} accounts of injuries"),
+             "destruction": ("{n} account of destruction", "{n} accounts of destruction"),
+             "looting": ("{n} account of looting", "{n} accounts of looting"),
+             "threats": ("{n} account of threats", "{n} accounts of threats"),
+             "other": ("{n} other measure or abuse (sieges, bans, convictions)",
+                       "{n} other measures and abuses (sieges, bans, convictions)")}
+
+
+def not_counted_html(data, p: dict, t: Language) -> str:
+    """What the chapters report beyond the three violations, counted by kind; the list is in the annex."""
+    if analysis.input_format(data) == "acled":
+        return _p(t("ACLED's torture, sexual violence and injuries are not counted here."))
+    rows = analysis.out_of_scope(data, p["start_year"], p["end_year"], p["regions"])
+    if rows.empty:
+        return _p(t("The chapters report nothing else for this selection."))
+    kinds = rows["violation"].value_counts()
+    parts = [t.n(*OOS_WORDS.get(k, ("{n} other account", "{n} other accounts")), int(n)) for k, n in kinds.items()]
+    sentence = t("Beyond killings, detentions and disappearances the chapters also report {listing} for this "
+                 "selection. This briefing does not count them; the annex lists them by kind.",
+                 listing=_and(parts, t))
+    if p["regions"]:
+        everywhere = analysis.out_of_scope(data, p["start_year"], p["end_year"])
+        unplaced = int((everywhere["admin1_all"] == "").sum())
+        if unplaced:
+            sentence += " " + t.n("Another {n} report names no place in Mali: it is listed only in the all-Mali "
+                                  "edition.", "Another {n} reports name no place in Mali: they are listed only in "
+                                  "the all-Mali edition.", unplaced)
+    return _p(sentence)
+
+
+def left_out_html(data, p: dict, which, t: Language) -> str:
+    """How many events and people the flags leave out, in words, and how to bring them back."""
+    gone = analysis.left_out(data, p["start_year"], p["end_year"], p["regions"], p["exclude_flags"])
+    if gone.events.empty:
+        return _p(t("This briefing leaves out no event of the period by its borderline-case rules."))
+    described = dict(zip(data.flags.get("flag", []), data.flags.get("description", [])))  # a flag we have no words for
+    what = _and([t(FLAG_WORDS[f]) if f in FLAG_WORDS else escape(described.get(f, f)) for f in p["exclude_flags"]], t)
+    totals = analysis.totals(gone.violations, which)
+    people = _and([t.n(*PEOPLE[v], int(totals.loc[v, "best"]))
+                   for v in which if totals.loc[v, "events"]], t)
+    # The UN's practice is the reason only for the default's two flags (codebook, "What the headline counts").
+    forms = LEFT_OUT["un" if set(p["exclude_flags"]) <= set(COUNTED_FLAGS) else "chosen"]
+    return _p(t.n(*forms, len(gone.events), what=what, people=people),
+              t("They stay in the data, and one setting of the build brings them back (the annex gives the command)."))
+
+
+# Methodology ----------------------------------------------------------------------------------------------
+
+def methodology_html(data, p: dict, t: Language) -> str:
+    """One page: where the data comes from, what is counted, the merge rule, places, limitations."""
+    if analysis.input_format(data) == "acled":
+        return "".join(_p(s) for s in (
+            t("This briefing was built from an ACLED export ({file}): ACLED's events, not the project's coding of "
+              "Amnesty International and Human Rights Watch reports. ACLED codes political violence from media, "
+              "partner and other reports under its own rules; {n} of its events carry a violation this briefing "
+              "counts.", file=escape(data.about["input_file"].iloc[0]), n=t.number(len(data.events))),
+            t("Killings are the fatalities of ACLED's violence against civilians, so civilians killed in battles are "
+              "left out; ACLED records the lowest reported figure, so low, high and best are that one figure. "
+              "Disappearances are its abductions and detentions its arrests; ACLED gives no count of the people "
+              "arrested or abducted, so for those this briefing shows events, not people."),
+            t("Perpetrator classes follow ACLED's first actor and its first associated actor, mapped by name, by "
+              "ACLED's naming rules (\"Military Forces of Mali (2013-2020)\", \"Fulani Ethnic Militia (Mali)\") and, "
+              "for a name no table knows, by ACLED's actor type; the cleaning log lists the names left unmapped. "
+              "Regions follow ACLED's first-level division, the same as the project's; a point within {tolerance} km "
+              "of Mali's outline is a border locality, and one further out keeps its event and region but not its "
+              "place on the map.", tolerance=t.number(config.ACLED_BORDER_TOLERANCE_KM)),
+            t("ACLED's coverage depends on what is reported; a rise or fall between years can reflect reporting "
+              "rather than violence.")))
+    period = analysis.select(data, p["start_year"], p["end_year"])
+    reach = analysis.coverage(period.events)
+    merged = int(period.events["mention_ids"].str.contains(";").sum())
+    chosen = analysis.select(data, p["start_year"], p["end_year"], p["regions"], p["actor_classes"], p["actors"],
+                             p["violations"], p["exclude_flags"])
+    return "".join(_p(s) for s in (
+        t("<strong>Where the data comes from.</strong> The {label} were read sentence by sentence, and every killing, "
+          "deprivation of liberty and enforced disappearance they describe for {period} was coded by hand: {mentions} "
+          "mentions, merged into {events} events ({merged} of them told more than once). Each keeps the source's own "
+          "words for when, where, who and how many; the summaries are the project's own words. This briefing counts "
+          "{chosen} of these events.",
+          label=escape(source_label(data, t)), period=period_words(p), mentions=t.number(reach["mentions"]),
+          events=t.number(reach["events"]), merged=t.number(merged),
+          chosen=t.number(analysis.coverage(chosen.events)["events"])),
+        t("<strong>What is counted.</strong> An event counts in the year it began. A count phrase becomes a low and a "
+          "high figure by the written rules in the annex; a source that gives no upper figure (\"at least 50\") is "
+          "counted at its minimum and marked \"or more\". The best estimate is the figure of the most credible account "
+          "that is not a party's: an inquiry's or the UN's finding first, then an exact figure before a vague phrase, "
+          "then the latest chapter. A party's own figure, such as the army's count of \"terrorists\", is kept as a "
+          "claim and never sets a figure where another account exists."),
+        t("<strong>What an event is.</strong> Two mentions are one event when the data links them (a later chapter "
+          "revisiting it, another claimant's figure) or when two chapters give the same place, overlapping dates and "
+          "the same violation. An incident whose victims a source counts in two groups, or tells in stages with their "
+          "own counts, stays as separate events, so that no figure is added to another."),
+        t("<strong>Places.</strong> Regions are the first-level division before the 2023 reform, so that the series "
+          "stay comparable; the new regions the chapters name are counted under their former region. An event that "
+          "names no place counts in the national totals and in no region's edition."),
+        t("<strong>Limitations.</strong> These are incidents that {publishers} chose to describe in annual report "
+          "chapters: a small, selective sample of the violations committed in Mali, shaped by access, by the "
+          "organisations' priorities and by the length of a chapter. Perpetrators are as the sources name them, "
+          "with the firmness of each attribution (stated, alleged, suspected).", publishers=escape(publishers(data)))))
+
+
+# Sources and the annex ----------------------------------------------------------------------------------
+
+def publishers(data) -> str:
+    """The organisations behind the sources, named from the sources table: "A and B"."""
+    names = list(dict.fromkeys(data.sources["publisher"])) if len(data.sources) else []
+    return _and(names, Language())
+
+
+def source_label(data, t: Language = Language()) -> str:
+    if analysis.input_format(data) == "acled":
+        return t("ACLED export {file}", file=data.about["input_file"].iloc[0])
+    return t.n("{n} report chapter by {publishers}", "{n} report chapters by {publishers}", len(data.sources),
+               publishers=publishers(data))
+
+
+def sources_html(data, selection, t: Language) -> str:
+    if analysis.input_format(data) == "acled":
+        return _p(t("Data: {label}, from ACLED (Armed Conflict Location &amp; Event Data), "
+                    "<a href=\"https://acleddata.com/\">https://acleddata.com/</a>. Cite ACLED as its terms of use "
+                    "require, and each event by its ACLED identifier.", label=escape(source_label(data, t))))
+    cited = set(analysis.reports(selection.events))
+    items = []
+    for r in data.sources.itertuples():
+        accessed = getattr(r, "accessed", "")
+        items.append(
+            "<li>" + t("<strong>{id}</strong>: {publisher}, <em>{title}</em>, published {published}.",
+                       id=escape(r.source_id), publisher=escape(r.publisher), title=escape(r.title),
+                       published=_month(r.published, t) if r.published else t("date not given"))
+            + f" <a class='url' href=\"{escape(r.url)}\">{escape(r.url)}</a>"
+            + (" " + t("Read {date}.", date=_day(accessed, t)) if accessed else "")
+            + ("" if r.source_id in cited else " " + t("(No event of this selection.)")) + "</li>")
+    return "<ul class='sources'>" + "".join(items) + "</ul>" + _p(
+        t("<strong>Corrections.</strong> Each event lists the chapter, section and paragraph it is coded from. If a "
+          "figure, a place or an attribution differs from its source, please tell the project, naming the event "
+          "identifier and the passage; corrections are made in the coded data and every briefing is rebuilt."))
+
+
+def reproduce_html(p: dict, defaults: dict, t: Language, data=None) -> str:
+    """The one place where parameter names appear: the exact command that rebuilds this edition, and, when its
+    borderline-case rules leave events out, the one that counts them too."""
+    import shlex
+
+    args = []
+    for name, value in p.items():
+        if name in defaults and value != defaults[name]:
+            shown = value if isinstance(value, str) else ("[" + ", ".join(value) + "]" if isinstance(value, list)
+                                                          else str(value))
+            args += ["-p", name, shown]
+    command = " ".join(shlex.quote(a) for a in ["python", "build.py", *args])
+    back = "python build.py " + " ".join(shlex.quote(a) for a in args + ["-p", "exclude_flags", "[]"]) \
+        if p.get("exclude_flags") and (data is None or len(analysis.left_out(
+            data, p["start_year"], p["end_year"], p["regions"], p["exclude_flags"]).events)) else ""
+    return ("<div class='reproduce'>" + _p(t("<strong>Reproduce this briefing.</strong> From the project's folder, "
+                                             "with its environment installed:"))
+            + f"<pre><code>{escape(command)}</code></pre>"
+            + (_p(t("To count the borderline cases this edition leaves out as well:"))
+               + f"<pre><code>{escape(back)}</code></pre>" if back else "") + "</div>")
+
+
+EMBED_LIMIT = 5_000_000  # bytes of CSV embedded in the HTML page; beyond it the page would be too heavy to open
+
+
+def downloads_html(selection, t: Language) -> str:
+    """The selection's data as CSV, embedded in the page (the PDF drops the links and says where the files are)."""
+    from malibrief.io import to_csv_text
+
+    links = []
+    for name, frame in (("events", selection.events), ("violations", selection.violations)):
+        text = to_csv_text(frame).encode("utf-8")
+        rows = t.n("{n} row", "{n} rows", len(frame))
+        if len(text) > EMBED_LIMIT:
+            links.append("<li>" + t("{name}.csv ({rows}) is too large to embed in this page: take it from the "
+                                    "project's data folder.", name=name, rows=rows) + "</li>")
+            continue
+        data = base64.b64encode(text).decode("ascii")
+        links.append(f"<li><a download=\"{name}.csv\" href=\"data:text/csv;charset=utf-8;base64,{data}\">"
+                     f"{name}.csv</a> ({rows})</li>")
+    return ("<div class='screen-only'>" + _p(t("<strong>Download the data behind this briefing</strong> (this "
+                                                "selection):")) + f"<ul>{''.join(links)}</ul></div>"
+            + "<div class='print-only'>" + _p(t("The data behind this briefing, as CSV files, comes with the web "
+                                                 "version of this briefing and with the project's published data."))
+            + "</div>")
+
+
+# Tables as HTML ---------------------------------------------------------------------------------------------
+
+def table_html(frame: pd.DataFrame, caption: str = "", css: str = "", search: str = "") -> str:
+    """A table with every cell escaped, so markup in the data shows as text, never as markup, and a real caption.
+
+    Columns of figures are marked `num` (set flush right, never broken) and columns of single words such as
+    identifiers and dates `token` (never broken); text columns stay flush left, for reading.
     A long table of text carries its column widths on paper in `frame.attrs["widths"]` (see tables), so that
     every page of it has the same columns; once its columns change, the widths no longer apply and are left out.
     """
@@ -90,25 +595,32 @@ def table_html(frame: pd.DataFrame, caption: str = "") -> str:
         raise ValueError("table_html takes one row of column names; flatten the columns first")
     columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
     kinds = [_column_kind(column) for column in columns]
-    head = "".join(_cell("th", name, kind) for name, kind in zip(frame.columns, kinds))
+    head = "".join(_cell("th", name, kind, ' scope="col"') for name, kind in zip(frame.columns, kinds))
     rows = "".join("<tr>" + "".join(_cell("td", value, kind) for value, kind in zip(row, kinds)) + "</tr>"
                    for row in zip(*columns))
     widths = frame.attrs.get("widths", {})
-    if list(widths) == list(frame.columns) and widths:
-        colgroup = "".join(f'<col style="width: {width}%">' for width in widths.values())
-        body = f'<table class="data fixed"><colgroup>{colgroup}</colgroup>'
-    else:
-        body = '<table class="data">'
-    body += f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-    return (f"<div class='table-wrap'><p class='table-caption'>{html.escape(caption)}</p>{body}</div>"
-            if caption else f"<div class='table-wrap'>{body}</div>")
+    fixed = list(widths) == list(frame.columns) and bool(widths)
+    classes = " ".join(filter(None, ["data", css, "fixed" if fixed else ""]))
+    searchable = f' data-search="{escape(search)}"' if search else ""  # the placeholder of the page script's box
+    body = f'<table class="{classes}"{searchable}>' + (f"<caption>{escape(caption)}</caption>" if caption else "")
+    if fixed:
+        body += "<colgroup>" + "".join(f'<col style="width: {width}%">' for width in widths.values()) + "</colgroup>"
+    return body + f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-FIGURE = re.compile(r"–|(at least )?\d[\d,]*(–\d[\d,]*)?( or more)?")  # what fmt_range writes, or a dash for none
+# What fmt_range writes ("1,234", "at least 5", "50–99 or more", "500 (200–999)"), or a dash for none.
+_RANGE = r"(at least )?\d[\d,]*(–\d[\d,]*)?( or more)?"
+FIGURE = re.compile(rf"–|{_RANGE}( \({_RANGE}\))?")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2} \w+ \d{4}|\w+ \d{4}")
 
 
 def _cell_text(value) -> str:
-    return "" if pd.api.types.is_scalar(value) and pd.isna(value) else str(value)
+    """A cell as text; whole numbers with the language's digit grouping."""
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return ""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return Language().number(int(value))
+    return str(value)
 
 
 def _column_kind(values: pd.Series) -> str:
@@ -117,280 +629,146 @@ def _column_kind(values: pd.Series) -> str:
     cells = [text for text in map(_cell_text, values) if text]
     if cells and all(FIGURE.fullmatch(text) for text in cells):
         return "num"
+    if cells and all(DATE.fullmatch(text) for text in cells):
+        return "token"
     if cells and not any(" " in text for text in cells):
         return "token"
     return ""
 
 
-def _cell(tag: str, value, kind: str) -> str:
+def _cell(tag: str, value, kind: str, extra: str = "") -> str:
     attribute = f' class="{kind}"' if kind else ""
-    return f"<{tag}{attribute}>{html.escape(_cell_text(value))}</{tag}>"
+    return f"<{tag}{attribute}{extra}>{escape(_cell_text(value))}</{tag}>"
 
 
-def key_figures_table(figures: dict, which, estimate: str, counted=config.VIOLATIONS) -> pd.DataFrame:
+def key_figures_table(figures: dict, which, estimate: str, counted, t: Language) -> pd.DataFrame:
+    """One row per violation: events, people (best estimate) and the range the accounts give."""
     rows = []
     for violation in which:
-        people = fmt_range(figures[f"{violation}_low"], figures[f"{violation}_high"],
-                           figures[f"{violation}_open_ended"], estimate)
-        rows.append({
-            "Violation": violation.capitalize(),
-            "Events": figures[f"{violation}_events"],
-            "People (" + {"range": "low–high", "low": "low", "high": "high"}[estimate] + ")":
-                people if violation in counted else "not recorded in the source",
-            "Figures with no upper bound": figures[f"{violation}_open_ended"] if violation in counted else 0,
-        })
+        low, high, open_ended = (figures[f"{violation}_{k}"] for k in ("low", "high", "open_ended"))
+        people = fmt_range(low, high, open_ended, estimate, figures[f"{violation}_best"], t)
+        row = {
+            t("Violation"): t(VIOLATION_WORDS[violation].capitalize()),
+            t("Events"): figures[f"{violation}_events"],
+            t("People ({estimate})", estimate=t(ESTIMATE_WORDS[estimate])):
+                people if violation in counted else t("not recorded in the source"),
+        }
+        rows.append(row)
     return pd.DataFrame(rows)
 
+
+ESTIMATE_WORDS = {"best": "best estimate", "range": "low–high", "low": "low figure", "high": "high figure"}
 
 EMPTY = ("No documented event matches this selection, so there is nothing to chart here. That does not mean "
          "none took place: only that the sources behind this briefing describe none.")
 
 
-def sample_warning(data) -> str:
-    """The caveat under the key figures, in the words that fit the input."""
+def sample_warning(data, t: Language) -> str:
+    """The caveat under the key messages, in the words that fit the input."""
     if analysis.input_format(data) == "acled":
-        what = "what ACLED recorded from media and partner reports under its own coding rules"
-    else:
-        what = (f"what {publishers(data)} chose to describe in annual report chapters: a convenience sample of "
-                "the violations committed")
-    return (f"**Read these figures as documented incidents, not totals.** They count {what}, not a census. "
-            "A rise or fall between years can reflect reporting rather than violence.")
+        return _p(t("<strong>Read these figures as documented incidents, not totals.</strong> They count what ACLED "
+                    "recorded from media and partner reports under its own coding rules, not a census."))
+    return _p(t("<strong>Read these figures as documented incidents, not totals.</strong> They count what {publishers} "
+                "chose to describe in annual report chapters: a convenience sample of the violations committed, not a "
+                "census.", publishers=escape(publishers(data))))
 
+
+# Charts: a title that states the finding, alt text that gives the data, a note on how to read it ---------
 
 CAPTIONS = {
-    "trends": "People killed, detained and disappeared per year, in events the sources describe. The band runs "
-              "from the low to the high figure; open-ended figures ('at least 50') count at their stated minimum.",
-    "events_per_year": "Number of documented events per year and violation. An event with several violations "
-                       "counts once under each.",
-    "actor_classes": "Documented events per year by the class of the alleged perpetrator, as the sources name them.",
-    "regions": "Documented events by region (admin1, pre-2023 division), per violation. 'not stated': the source "
-               "names no place.",
+    "trends": "People per year, by the year each event began. The line is the best estimate; the band runs from "
+              "the lowest to the highest figure the accounts give (an open-ended figure counts at its minimum).",
+    "actor_classes": "Events per year by the class of perpetrator the sources name; an event counts once.",
+    "regions": "Events by region (the division before 2023), per violation; an event with several violations "
+               "counts under each.",
     "map": "Each circle is an event, its area proportional to the people it concerns (the figure the key names). "
            "A filled circle stands at the locality itself; a hollow one at a point standing in for it: a nearby "
-           "village or commune seat, a cercle seat or a region's centroid, where the locality could not be located "
-           "or the source names only a wider area, or the mean point of several places. Events with no place "
-           "named are not shown. Regions are those of the pre-2023 division.",
-    "timeline": "People per month (low figures) by the month each event began; the five largest events labelled.",
+           "village or commune seat, a cercle seat or a region's centre, where the locality could not be located "
+           "or the source names only a wider area, or the mean point of several places. Events that name no place "
+           "are not shown. Regions are those of the division before 2023.",
 }
 
 
-def publishers(data) -> str:
-    """The organisations behind the sources, named from the sources table: "A and B"."""
-    names = list(dict.fromkeys(data.sources["publisher"]))
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+def caption(name: str, t: Language) -> str:
+    return t(CAPTIONS[name])
 
 
-def source_label(data) -> str:
-    if analysis.input_format(data) == "acled":
-        return f"ACLED export {data.about['input_file'].iloc[0]}"
-    n = len(data.sources)
-    return f"{n} report chapter{'s' if n != 1 else ''} by {publishers(data)}"
+def title_trends(per_year: pd.DataFrame, which, t: Language) -> str:
+    first = which[0]
+    rows = per_year[per_year["violation"] == first].set_index("year")
+    if rows["best"].sum() == 0:
+        return t("People killed, detained and disappeared per year")
+    peak = int(rows["best"].idxmax())
+    return t.n(*PEAK_TITLE[first], int(rows.loc[peak, "best"]), year=str(peak))
 
 
-def header_html(p: dict, data) -> str:
-    """Title block: title, period, scope and the date of the data, every value escaped."""
-    scope = "; ".join(filter(None, [
-        "regions: " + ", ".join(p["regions"]) if p["regions"] else "all regions",
-        "perpetrators: " + ", ".join(p["actor_classes"] + p["actors"]) if p["actor_classes"] or p["actors"] else "",
-        "violations: " + ", ".join(p["violations"]),
-        "figures: " + {"range": "low to high", "low": "low", "high": "high"}[p["estimate"]],
-        "left out: " + ", ".join(p["exclude_flags"]) if p["exclude_flags"] else "",
-    ]))
-    period = f"{p['start_year']}" if p["start_year"] == p["end_year"] else f"{p['start_year']}–{p['end_year']}"
-    return (f"<h1>{html.escape(p['title'])}</h1>"
-            f"<p class='subtitle'>Period {period}; {html.escape(scope)}.</p>"
-            f"<p class='data-date'>Data: {html.escape(data_date(data))}.</p>")
+PEAK_TITLE = {"killing": ("Killings documented in the sources peaked in {year}, with {n} person killed",
+                          "Killings documented in the sources peaked in {year}, with {n} people killed"),
+              "detention": ("Detentions documented in the sources peaked in {year}, with {n} person detained",
+                            "Detentions documented in the sources peaked in {year}, with {n} people detained"),
+              "disappearance": ("Disappearances documented in the sources peaked in {year}, with {n} person "
+                                "disappeared", "Disappearances documented in the sources peaked in {year}, with {n} "
+                                "people disappeared")}
 
 
-def data_date(data) -> str:
-    """What the data is and how recent: the sources' publication dates, where known."""
-    published = sorted(d for d in data.sources["published"] if d)
-    when = f", published {published[0]} to {published[-1]}" if published else ""
-    return source_label(data) + when
-
-
-def _series_text(per_year: pd.DataFrame, which, column: str) -> str:
+def _series_text(per_year: pd.DataFrame, which, column: str, t: Language) -> str:
     parts = []
     for violation in which:
         rows = per_year[per_year["violation"] == violation]
-        values = ", ".join(f"{y}: {v:,}" for y, v in zip(rows["year"], rows[column]))
-        parts.append(f"{violation}s {values}")
+        values = ", ".join(t("{year}: {n}", year=str(y), n=t.number(int(v))) for y, v in zip(rows["year"], rows[column]))
+        parts.append(t("{violation} {values}", violation=t(VIOLATION_WORDS[violation]), values=values))
     return "; ".join(parts)
 
 
-def alt_trends(per_year: pd.DataFrame, which) -> str:
-    return ("Line charts of people per year for each violation, low figures: " + _series_text(per_year, which, "low")
-            + ". High figures: " + _series_text(per_year, which, "high") + ".")
+def alt_trends(per_year: pd.DataFrame, which, t: Language) -> str:
+    return t("Line charts of people per year for each violation. Best estimates: {best}. Lowest figures: {low}. "
+             "Highest figures: {high}.", best=_series_text(per_year, which, "best", t),
+             low=_series_text(per_year, which, "low", t), high=_series_text(per_year, which, "high", t))
 
 
-def alt_events_per_year(per_year: pd.DataFrame, which) -> str:
-    return "Bar chart of documented events per year: " + _series_text(per_year, which, "events") + "."
+def _class_counts(violations: pd.DataFrame) -> pd.Series:
+    return violations.drop_duplicates("event_id")["actor_class"].value_counts()
 
 
-def alt_actor_classes(violations: pd.DataFrame) -> str:
-    counts = violations.drop_duplicates("event_id")["actor_class"].value_counts()
-    return "Stacked bar chart of events per year by perpetrator class; in all years: " + ", ".join(
-        f"{k} {v}" for k, v in counts.items()) + "."
+def title_actors(sel, t: Language) -> str:
+    counts = _class_counts(sel.violations)
+    state = int(counts[counts.index.isin(STATE_CLASSES)].sum())
+    total = int(counts.sum())
+    return t.n("State forces are named in {n} of {total} event", "State forces are named in {n} of {total} events",
+               state, total=t.number(total))
 
 
-def alt_regions(regions_table: pd.DataFrame) -> str:
+def alt_actor_classes(violations: pd.DataFrame, t: Language) -> str:
+    return t("Stacked bar chart of events per year by perpetrator class; over the period: {listing}.",
+             listing=", ".join(t("{name} {n}", name=escape(k), n=t.number(int(v)))
+                               for k, v in _class_counts(violations).items()))
+
+
+def title_regions(regions_table: pd.DataFrame, t: Language) -> str:
+    counts = regions_table[regions_table["admin1"] != ""].groupby("admin1")["events"].sum().sort_values(ascending=False)
+    if counts.empty:
+        return t("No event names a place")
+    return t.n("{region} has the most events: {n}", "{region} has the most events: {n}", int(counts.iloc[0]),
+               region=escape(counts.index[0]))
+
+
+def alt_regions(regions_table: pd.DataFrame, t: Language) -> str:
     counts = regions_table.groupby("admin1")["events"].sum().sort_values(ascending=False)
-    return "Horizontal bar chart of events by region: " + ", ".join(
-        f"{k or 'not stated'} {v}" for k, v in counts.items()) + "."
+    return t("Horizontal bar chart of events by region: {listing}.", listing=", ".join(
+        t("{name} {n}", name=escape(k or t("no place named")), n=t.number(int(v))) for k, v in counts.items()))
 
 
-def alt_map(events: pd.DataFrame) -> str:
+def title_map(sel, t: Language) -> str:
+    placed = sel.events[sel.events["latitude"].notna()] if "latitude" in sel.events else sel.events.iloc[0:0]
+    return t.n("{n} of {total} event can be placed on the map", "{n} of {total} events can be placed on the map",
+               len(placed), total=t.number(len(sel.events)))
+
+
+def alt_map(events: pd.DataFrame, t: Language) -> str:
     placed = events.dropna(subset=["latitude"])
     by_region = placed["admin1"].value_counts()
     exact = int((pd.to_numeric(placed["geo_precision"]) == 1).sum())
-    return (f"Map of Mali with {len(placed)} of {len(events)} events placed, {exact} of them at the locality "
-            f"itself and {len(placed) - exact} at a point standing in for it; most in "
-            + ", ".join(f"{k} ({v})" for k, v in by_region.head(4).items()) + ".")
-
-
-def alt_timeline(largest: pd.DataFrame) -> str:
-    labelled = "; ".join(f"{r.place.split(';')[0] or 'no place given'}, {r.date_start:%B %Y}, {r.victims_low} "
-                         f"people {VERB[r.violation]}" for r in largest.itertuples())
-    return "Monthly bar chart of people by violation; the largest events labelled: " + labelled + "."
-
-
-def methodology(data, p: dict) -> str:
-    if analysis.input_format(data) == "acled":
-        return ACLED_METHODOLOGY.format(label=source_label(data), events=len(data.events),
-                                        tolerance=config.ACLED_BORDER_TOLERANCE_KM)
-    events = data.events
-    mentions = int(events["mention_ids"].str.split("; ").str.len().sum())
-    merged = int((events["mention_ids"].str.contains(";")).sum())  # the whole dataset, whatever the selection
-    no_place = int((events["admin1"] == "").sum())
-    return f"""
-**Where the data comes from.** The {source_label(data)} were read sentence by sentence and every killing,
-deprivation of liberty and enforced disappearance they describe was coded by hand into {mentions:,} mentions
-(`data/raw/incidents.csv`), keeping each source's own words for when, where, who and how many. The cleaning step
-merged them into {len(events):,} events; {merged:,} events combine more than one mention. The codebook
-(`docs/codebook.md`) gives the rules.
-
-**What is counted.** An event counts in the year it began, even when a detention runs on into later years.
-A count phrase becomes a low and a high figure by the written rules below; where a source gives no upper figure
-("at least 50"), the high estimate counts it at its stated minimum and the tables say "or more". An event told by
-several sources, or by one source with a party's competing figure, keeps every figure: its low is the lowest and
-its high the highest any of them gives, and each claimant is listed in the data (`claims`).
-
-**The merge rule.** Two mentions are one event when the raw data links them (a later chapter revisiting the same
-event; the same chapter giving another claimant's figure), or when two different chapters give the same place,
-overlapping dates and the same violation. Each merge is listed in the cleaning log.
-
-**Places.** Regions are the pre-2023 first-level division, so that series stay comparable across the 2023 reform
-(the new regions the chapters name, such as Bandiagara or Douentza, are kept as reported and counted under their
-former region); an event whose places lie in two regions counts in either region's briefing. {no_place:,} events,
-mostly arrests of named people, name no place: they count in national totals, under "not stated" by region, in no
-region's briefing, and they are not on the map.
-
-**What an event is.** One incident whose victims the source counts in two groups (civilians and soldiers), or that
-it tells in stages with their own counts (a round-up, then executions of some of those held), stays as separate
-events, one per count, so that no figure is added to or taken from another. Deaths of soldiers and fighters in
-hostilities (flag `combatants_killed`) and arrests in ordinary criminal cases (flag `ordinary_criminal_case`) are
-coded but are not violations: the default briefing leaves them out.
-
-**Limitations.** These are incidents that {publishers(data)} documented in annual report chapters: a small,
-selective sample of the violations committed in Mali, shaped by access, by the organisations' priorities and by
-the length of a chapter. A rise or fall between years can reflect reporting rather than violence. Perpetrators
-are as the sources attribute them, and the tables show how firm each attribution is. Government figures (for
-example the army's count of "terrorists") are kept with their claimant and flagged.
-
-**Not counted.** Torture and other ill-treatment, rape and sexual violence, injuries, looting and destruction are
-outside the three violations this briefing counts. {_not_counted(data, p)}
-"""
-
-
-def _not_counted(data, p: dict) -> str:
-    """What the out-of-scope table at the end of the methodology holds, and, in a regional briefing, what it
-    leaves out: the reports the cleaning could place in no region."""
-    period = analysis.out_of_scope(data, p["start_year"], p["end_year"])
-    if not p["regions"]:
-        return (f"The last table of this section lists what else the chapters report for the period "
-                f"({_reports(len(period))}), with their own figures." if len(period) else
-                "The chapters report nothing else for the period.")
-    listed = analysis.out_of_scope(data, p["start_year"], p["end_year"], p["regions"])
-    unplaced = int((period["admin1_all"] == "").sum())
-    sentence = (f"The last table of this section lists what else the chapters report in the chosen regions for the "
-                f"period ({_reports(len(listed))}), with their own figures." if len(listed) else
-                "The chapters report nothing else in the chosen regions for the period.")
-    if unplaced == 1:
-        sentence += (" Another report names no place in Mali, or none at all: it is listed only in the all-Mali "
-                     "briefing.")
-    elif unplaced:
-        sentence += (f" Another {unplaced:,} reports name no place in Mali, or none at all (the arrest of a named "
-                     "person, a measure taken nationwide): they are listed only in the all-Mali briefing.")
-    return sentence
-
-
-def _reports(n: int) -> str:
-    return f"{n:,} report" if n == 1 else f"{n:,} reports"
-
-
-ACLED_METHODOLOGY = """
-**Where the data comes from.** This briefing was built from the {label}: ACLED's events, not the project's
-coding of Amnesty International and Human Rights Watch reports. ACLED codes political violence from media,
-partner and other reports under its own rules; {events:,} of its events carry a violation this briefing counts.
-
-**How ACLED's events become this briefing's.** Killings are the fatalities of ACLED's 'Violence against
-civilians' events, so civilians killed in battles, which ACLED does not separate, are left out. ACLED records
-the lowest reported figure, so the low and the high are that one figure. Disappearances are its
-'Abduction/forced disappearance' events and detentions its 'Arrests' events; ACLED codes only significant
-arrests and gives no count of the people arrested or abducted, so for those two violations this briefing
-shows events, not people. An event repeated in the export counts once. Perpetrator classes follow ACLED's
-first actor and its first associated actor, mapped by name (`data/reference/acled_actors.csv`), by ACLED's
-naming rules (`acled_actor_patterns.csv`: "Military Forces of Mali (2013-2020)", "Fulani Ethnic Militia (Mali)")
-and, for a name no table knows, by ACLED's inter code (`acled_inter_codes.csv`); the cleaning lists those names
-with their event counts (`unmapped_actors.csv`). Regions follow ACLED's admin1, which uses the same pre-2023
-division as the project; a point within {tolerance:g} km of Mali's outline is a border locality, and one
-further out keeps its event and region but not its place on the map.
-
-**Limitations.** ACLED's coverage depends on what is reported and on its sources in Mali; a rise or fall
-between years can reflect reporting rather than violence. Torture, sexual violence and injuries are not
-counted here.
-"""
-
-
-def sources_html(data, selection) -> str:
-    if analysis.input_format(data) == "acled":
-        return (f"<p>Data: {html.escape(source_label(data))}, from ACLED (Armed Conflict Location & Event Data), "
-                "<a href=\"https://acleddata.com/\">https://acleddata.com/</a>. Cite ACLED as its terms of use "
-                "require, and each event by its ACLED identifier (event_id_cnty).</p>")
-    cited = {s for ids in selection.events["source_ids"] for s in ids.split("; ")}
-    items = "".join(
-        f"<li><strong>{html.escape(r.source_id)}</strong>: {html.escape(r.publisher)}, "
-        f"<em>{html.escape(r.title)}</em> (published {html.escape(r.published)}). "
-        f"<a href=\"{html.escape(r.url)}\">{html.escape(r.url)}</a>"
-        f"{'' if r.source_id in cited else ' (no event in this selection)'}</li>"
-        for r in data.sources.itertuples())
-    return (f"<p>The chapters behind this briefing:</p><ul>{items}</ul>"
-            "<p><strong>How to cite.</strong> Mali human-rights briefing: killings, detentions and enforced "
-            "disappearances documented by Amnesty International and Human Rights Watch, with the period and "
-            "parameters shown at the top of this page, and the event identifiers (EV-...) of the events you use.</p>"
-            "<p><strong>Corrections.</strong> Each event lists the chapter, section and paragraph it is coded from. "
-            "If a figure, a place or an attribution differs from its source, please open an issue in the project's "
-            "repository naming the event identifier and the passage; corrections are made in the raw data, never in "
-            "the processed tables, and every briefing is rebuilt from them.</p>")
-
-
-EMBED_LIMIT = 5_000_000  # bytes of CSV embedded in the HTML page; beyond it the page would be too heavy to open
-
-
-def downloads_html(selection) -> str:
-    """The selection's data as CSV, embedded in the page, so the reader takes it away with no server."""
-    from malibrief.io import to_csv_text
-
-    links = []
-    for name, frame in (("events", selection.events), ("violations", selection.violations)):
-        text = to_csv_text(frame).encode("utf-8")
-        if len(text) > EMBED_LIMIT:
-            links.append(f"<li>{name}.csv ({len(frame):,} rows) is too large to embed in this page: take it from "
-                         f"the processed folder of this build</li>")
-            continue
-        data = base64.b64encode(text).decode("ascii")
-        links.append(f"<li><a download=\"{name}.csv\" href=\"data:text/csv;charset=utf-8;base64,{data}\">"
-                     f"{name}.csv</a> ({len(frame):,} rows)</li>")
-    return ("<p><strong>Download the data behind this briefing</strong> (this selection; the full tables and the "
-            "charts as PNG and SVG are in the project's <code>data/processed/</code> and <code>figures/</code>):</p>"
-            f"<ul>{''.join(links)}</ul>")
+    return t("Map of Mali with {n} of {total} events placed, {exact} of them at the locality itself and {other} at a "
+             "point standing in for it; most in {listing}.", n=t.number(len(placed)), exact=t.number(exact),
+             other=t.number(len(placed) - exact), total=t.number(len(events)), listing=", ".join(t("{name} ({n})", name=escape(k), n=t.number(int(v)))
+                                                            for k, v in by_region.head(4).items()))

@@ -1,122 +1,151 @@
-"""The briefing's tables, as data frames with reader-facing column names; html.escape happens in narrative."""
+"""The briefing's tables, as data frames with reader-facing column names; escaping happens in prose.table_html."""
 from __future__ import annotations
 
 import pandas as pd
 
 from malibrief import config
 from malibrief.briefing import analysis
-from malibrief.briefing.figures import date_label, fmt_range
+from malibrief.briefing.figures import fmt_range
+from malibrief.briefing.i18n import Language
+
+COLUMN_WORDS = {"killing": ("Killings: events", "People killed"),
+                "detention": ("Detentions: events", "People detained"),
+                "disappearance": ("Disappearances: events", "People disappeared")}
+ATTRIBUTION_WORDS = {"stated": "Stated", "alleged": "Alleged", "suspected": "Suspected"}
 
 
 def _with_widths(frame: pd.DataFrame, *widths: int) -> pd.DataFrame:
     """Give a long table of text the column widths it keeps on paper: percent of the page, one per column,
-    kept by column name so that they are dropped once the columns change (see narrative.table_html)."""
+    kept by column name so that they are dropped once the columns change (see prose.table_html)."""
     if len(widths) != len(frame.columns) or sum(widths) != 100:
         raise ValueError(f"widths {widths} must give one percentage per column of {list(frame.columns)}, adding to 100")
     frame.attrs["widths"] = dict(zip(frame.columns, widths))
     return frame
 
 
-def _people(row, estimate: str) -> str:
-    return fmt_range(int(row["low"]), int(row["high"]), int(row["open_ended"]), estimate)
+def _people(row, estimate: str, t: Language) -> str:
+    return fmt_range(int(row["low"]), int(row["high"]), int(row["open_ended"]), estimate, int(row["best"]), t)
 
 
-def _wide(grouped: pd.DataFrame, column: str, label: str, estimate: str, counted=config.VIOLATIONS) -> pd.DataFrame:
+def _wide(grouped: pd.DataFrame, column: str, label: str, estimate: str, counted, t: Language) -> pd.DataFrame:
     """One row per value of `column`: events, and people where the input counts them, per violation."""
-    out = pd.DataFrame(index=pd.Index(list(dict.fromkeys(grouped[column])), name=label))
+    out = pd.DataFrame(index=pd.Index(list(dict.fromkeys(grouped[column])), name=t(label)))
     for violation in config.VIOLATIONS:
         rows = grouped[grouped["violation"] == violation].set_index(column)
         if rows.empty:
             continue
-        out[f"{violation.capitalize()}: events"] = rows["events"].reindex(out.index).fillna(0).astype(int)
+        events, people = COLUMN_WORDS[violation]
+        out[t(events)] = rows["events"].reindex(out.index).fillna(0).astype(int)
         if violation in counted:
-            out[f"{violation.capitalize()}: people"] = (rows.apply(_people, axis=1, estimate=estimate)
-                                                       .reindex(out.index).fillna("–"))
+            out[t(people)] = rows.apply(_people, axis=1, estimate=estimate, t=t).reindex(out.index).fillna("–")
     return out.reset_index()
 
 
-def year_table(per_year: pd.DataFrame, estimate: str, counted=config.VIOLATIONS) -> pd.DataFrame:
-    return _wide(per_year, "year", "Year", estimate, counted)
+def year_table(per_year: pd.DataFrame, estimate: str, counted, t: Language) -> pd.DataFrame:
+    return _wide(per_year.assign(year=per_year["year"].astype(str)), "year", "Year", estimate, counted, t)
 
 
-def actor_table(violations: pd.DataFrame, estimate: str, counted=config.VIOLATIONS) -> pd.DataFrame:
-    return _wide(analysis.by_group(violations, "actor_class", config.ACTOR_CLASSES), "actor_class",
-                 "Perpetrator class", estimate, counted)
-
-
-def victim_table(violations: pd.DataFrame, estimate: str, counted=config.VIOLATIONS) -> pd.DataFrame:
-    return _wide(analysis.by_group(violations, "victim_type", config.VICTIM_TYPES), "victim_type",
-                 "Victims", estimate, counted)
-
-
-def region_table(violations: pd.DataFrame, estimate: str, counted=config.VIOLATIONS) -> pd.DataFrame:
+def region_table(violations: pd.DataFrame, estimate: str, counted, t: Language) -> pd.DataFrame:
     grouped = analysis.by_group(violations, "admin1", (*config.ADMIN1, ""))
-    return _wide(grouped.assign(admin1=grouped["admin1"].replace("", "not stated")), "admin1", "Region", estimate, counted)
+    return _wide(grouped.assign(admin1=grouped["admin1"].replace("", t("No place named"))), "admin1", "Region",
+                 estimate, counted, t)
 
 
-def attribution_table(events: pd.DataFrame) -> pd.DataFrame:
-    table = pd.crosstab(events["actor_class"], events["attribution"].replace("", "no perpetrator named"))
-    table = table.reindex([c for c in config.ACTOR_CLASSES if c in table.index])
-    return table.rename_axis(index="Perpetrator class", columns=None).reset_index()
+def perpetrator_table(sel: analysis.Data, t: Language) -> pd.DataFrame:
+    """Each perpetrator as the sources name them, how firmly each event is attributed to them, and the people
+    killed (best estimate) in those events; an event with two perpetrators counts under each."""
+    events = sel.events.assign(actor=sel.events["actor"].str.split("; ")).explode("actor")
+    rows = []
+    for actor, group in events.groupby("actor", sort=False):
+        row = {t("Perpetrator, as the sources name them"): actor, t("Events"): len(group)}
+        for attribution, word in ATTRIBUTION_WORDS.items():
+            row[t(word)] = int((group["attribution"] == attribution).sum())
+        row[t("People killed (best estimate)")] = int(group["killed_best"].fillna(0).sum())
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    return table.sort_values([t("Events"), t("People killed (best estimate)")], ascending=False, kind="stable")
 
 
-def largest_table(largest: pd.DataFrame, estimate: str) -> pd.DataFrame:
-    return pd.DataFrame({
-        "Date": [date_label(d, p) for d, p in zip(largest["date_start"], largest["date_precision"])],
-        "Place": largest["place"].replace("", "not stated"),
-        "Perpetrator": largest["actor"],
-        "Violation": largest["violation"],
-        "People": [fmt_range(int(lo), int(lo if pd.isna(hi) else hi), int(pd.isna(hi)), estimate)
-                   for lo, hi in zip(largest["victims_low"], largest["victims_high"])],
-        "Sources": largest["source_ids"],
-    })
+def victim_table(sel: analysis.Data, which, counted, t: Language) -> pd.DataFrame:
+    """Events and people (best estimate) by how the sources describe the victims, most events first."""
+    tags = sel.events.assign(tag=sel.events["victim_tags"].str.split("; ")).explode("tag")
+    tags = tags[tags["tag"].fillna("") != ""]
+    rows = []
+    for tag, group in tags.groupby("tag"):
+        row = {t("Victims described as"): tag, t("Events"): group["event_id"].nunique()}
+        for violation in which:
+            if violation in counted:
+                row[t(COLUMN_WORDS[violation][1])] = int(group[f"{config.COUNT_COLUMNS[violation]}_best"].fillna(0).sum())
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values(t("Events"), ascending=False, kind="stable") if rows else pd.DataFrame()
 
 
-def outcome_table(held: pd.DataFrame) -> pd.DataFrame:
-    return held.reset_index().rename(columns={
-        "outcome": "What became of them (the gravest outcome the source gives for anyone held)", "events": "Events",
-        "people_low": "People held in these events (low; the outcome may concern only some of them)"})
+OUTCOME_LABELS = {"released": "Released", "killed": "Killed", "detained or sentenced": "Still detained or sentenced",
+                  "still missing": "Still missing", "unknown": "Not stated"}
 
 
-def count_rules_table(rules: pd.DataFrame) -> pd.DataFrame:
-    """count_words.csv as written: its rows are the documentation of the rules (not the translations beside them)."""
-    rules = rules[["term", "kind", "low", "high", "rule", "acled_convention"]]
-    return _with_widths(rules.reset_index(drop=True).rename(columns={
-                            "term": "Phrase", "kind": "Kind", "low": "Low", "high": "High",
-                            "rule": "Rule", "acled_convention": "ACLED records"}),
-                        22, 11, 6, 6, 41, 14)
+def outcome_table(held: pd.DataFrame, t: Language) -> pd.DataFrame:
+    return pd.DataFrame({t("What became of those held"): [t(OUTCOME_LABELS[o]) for o in held.index],
+                         t("Events"): held["events"].to_numpy(),
+                         t("People held (low figure)"): held["people_low"].to_numpy()})
 
 
-def flags_table(flags: pd.DataFrame, events: pd.DataFrame, excluded) -> pd.DataFrame:
+PHRASE_WORDS = {"<N>": "a figure in digits", "<number words>": "number words"}
+
+
+def count_rules_table(rules: pd.DataFrame, t: Language) -> pd.DataFrame:
+    """The count rules as written (their rows are the documentation of the rules), under readable headings."""
+    return _with_widths(pd.DataFrame({
+        t("Phrase"): [t(PHRASE_WORDS[term]) if term in PHRASE_WORDS else term for term in rules["term"]],
+        t("Low"): rules["low"].to_numpy(), t("High"): rules["high"].to_numpy(), t("Rule"): rules["rule"].to_numpy(),
+        t("ACLED records"): rules["acled_convention"].to_numpy()}), 18, 7, 7, 54, 14)
+
+
+def flags_table(flags: pd.DataFrame, events: pd.DataFrame, excluded, t: Language) -> pd.DataFrame:
     counts = events["flags"].str.split("; ").explode().value_counts()
     listed = pd.concat([flags, pd.DataFrame([{"flag": "relative_date",
                         "description": "(set by the cleaning) the date counts from another mention's date"}])])
     return _with_widths(pd.DataFrame({
-        "Flag": listed["flag"], "Meaning": listed["description"],
-        "Events in the period": [int(counts.get(f, 0)) for f in listed["flag"]],
-        "In this briefing": ["left out" if f in excluded else "counted" for f in listed["flag"]],
-    }), 27, 45, 14, 14)
+        t("Borderline case"): [d[:1].upper() + d[1:] for d in listed["description"]],  # the flags table's own words
+        t("Events in the period"): [int(counts.get(f, 0)) for f in listed["flag"]],
+        t("In this briefing"): [t("left out") if f in excluded else t("counted") for f in listed["flag"]],
+    }), 64, 18, 18)
 
 
-def out_of_scope_table(rows: pd.DataFrame) -> pd.DataFrame:
+OOS_LABELS = {"torture": "Torture and ill-treatment", "sexual violence": "Rape and sexual violence",
+              "injury": "Injuries", "destruction": "Destruction", "looting": "Looting", "threats": "Threats",
+              "other": "Other measures and abuses (sieges, bans, convictions)"}
+
+
+def out_of_scope_summary(rows: pd.DataFrame, t: Language) -> pd.DataFrame:
+    """What else the chapters report, by kind: reports and the chapters that give them."""
+    if rows.empty:
+        return pd.DataFrame()
+    grouped = rows.groupby("violation")
+    return pd.DataFrame({t("Kind"): [t(OOS_LABELS[k]) if k in OOS_LABELS else k for k in grouped.groups],
+                         t("Reports"): grouped.size().to_numpy(),
+                         t("Chapters"): [", ".join(sorted(set(g["source_id"]))) for _, g in grouped]}) \
+        .sort_values(t("Reports"), ascending=False, kind="stable")
+
+
+def out_of_scope_table(rows: pd.DataFrame, t: Language) -> pd.DataFrame:
     """Rows of analysis.out_of_scope, for the reader."""
     return _with_widths(pd.DataFrame({
-        "Source": rows["source_id"], "Violation": rows["violation"],
-        "As the source puts it": rows["count_text"].replace("", "(no figure)"), "Place": rows["place_text"],
-        "What": rows["summary"]}), 11, 12, 21, 20, 36)
+        t("Source"): rows["source_id"], t("Kind"): [t(OOS_LABELS[k]) if k in OOS_LABELS else k for k in rows["violation"]],
+        t("As the source puts it"): rows["count_text"].replace("", t("(no figure)")), t("Place"): rows["place_text"],
+        t("What"): rows["summary"]}), 11, 14, 19, 20, 36)
 
 
-def event_sources_table(events: pd.DataFrame) -> pd.DataFrame:
+def event_table(events: pd.DataFrame, t: Language) -> pd.DataFrame:
+    """Every event with its figures (best estimate) and the passages it is coded from."""
+    figures = []
+    for row in events.itertuples():
+        parts = [t(label, n=t.number(int(getattr(row, f"{c}_best")))) for c, label in
+                 (("killed", "{n} killed"), ("detained", "{n} detained"), ("disappeared", "{n} disappeared"))
+                 if getattr(row, f"{c}_low") and getattr(row, f"{c}_low") > 0]
+        figures.append("; ".join(parts))
     return _with_widths(pd.DataFrame({
-        "Event": events["event_id"], "Date": events["date_start"].dt.strftime("%Y-%m-%d"),
-        "Place": events["place"].replace("", "not stated"), "Summary": events["summary"],
-        "Sources (mention, section, paragraph)": events["citations"]}), 16, 11, 14, 34, 25)
-
-
-def actor_year_table(violations: pd.DataFrame, years) -> pd.DataFrame:
-    """Events per canonical perpetrator and year; an event with two perpetrators counts under each."""
-    events = violations.drop_duplicates("event_id")
-    named = events.assign(actor=events["actor"].str.split("; ")).explode("actor")
-    table = pd.crosstab(named["actor"], named["year"]).reindex(columns=list(years), fill_value=0)
-    table = table.assign(Total=table.sum(axis=1)).sort_values(["Total"], ascending=False, kind="stable")
-    return table.rename_axis(index="Perpetrator", columns=None).reset_index()
+        t("Event"): events["event_id"], t("Date"): events["date_start"].dt.strftime("%Y-%m-%d"),
+        t("Place"): events["place"].replace("", t("not stated")), t("People (best)"): figures,
+        t("What happened"): events["summary"], t("Sources (mention, section, paragraph)"): events["citations"]}),
+        13, 9, 11, 9, 35, 23)

@@ -46,6 +46,8 @@ def sources_schema() -> pa.DataFrameSchema:
         "published": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}(-\d{2})?$")),
         "url": pa.Column(str, pa.Check.str_matches(r"^https://")),
         "language": pa.Column(str, pa.Check.isin(("", "en", "fr")), required=False),  # for number words; "" is English
+        # The day the project read the chapter at its address; blank where nobody recorded it.
+        "accessed": pa.Column(str, pa.Check.str_matches(r"^(\d{4}-\d{2}-\d{2})?$"), required=False),
     }, strict=False)
 
 

@@ -39,6 +39,7 @@ def parameter_help() -> str:
 def main(argv=None) -> int:
     from malibrief.pipeline.run import BuildError, build
 
+    os.environ.setdefault("MALIBRIEF_ROOT", str(config.ROOT))  # the kernels find the project as this process does
     parser = argparse.ArgumentParser(description=DESCRIPTION, epilog=parameter_help(),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
