@@ -112,7 +112,7 @@ def test_translations_keep_the_placeholders_and_french_typography(catalogue):
         strings = [message.string] if isinstance(message.string, str) else list(message.string)
         for msgid, msgstr in zip(ids * len(strings), strings):
             assert set(placeholder.findall(msgstr)) <= set(placeholder.findall(" ".join(ids))), (msgid, msgstr)
-            text = re.sub(r"<[^>]+>", "", msgstr)  # markup's attribute quotes are not typography
+            text = re.sub(r"<[^>]+>|&\w+;", "", msgstr)  # markup and entities are not typography
             assert not typography_problems(text), (msgid, msgstr, typography_problems(text))
         if isinstance(message.id, tuple):  # the plural keeps {n}; the singular may spell it out
             assert "{n}" in strings[-1] or "{n}" not in message.id[1], message.id
@@ -272,3 +272,27 @@ def test_each_lang_builds_both_editions_each_linking_to_the_other(editions):
         assert pdf.trailer["/Root"]["/Lang"] == lang
         uris = [a.get_object()["/A"].get("/URI") for a in pdf.pages[0].get("/Annots") or []]
         assert f"../{other}/briefing.pdf" in uris
+
+
+@pytest.mark.slow
+def test_the_french_edition_has_no_english_left_outside_quotations(editions):
+    html = (editions / "fr" / "briefing.html").read_text(encoding="utf-8")
+    text = french_text_outside_quotations(html)
+    english = [w for w in re.findall(r"[^\W\d_]+", text) if w.lower() in ENGLISH_WORDS]
+    assert len(english) <= ENGLISH_ALLOWED, english
+    assert "Peuls" in text or "peul" in text  # the vocabulary of the French-language sources
+    assert not re.search(r"\bFulani\b", text)
+    assert 'lang="en"' in html  # the as-written phrases and the sources' titles are there, marked as English
+
+
+@pytest.mark.slow
+def test_the_french_edition_writes_numbers_and_dates_the_french_way(editions):
+    text = french_text_outside_quotations((editions / "fr" / "briefing.html").read_text(encoding="utf-8"))
+    assert re.search(r"\b\d{1,3}\u202f\d{3}\b", text), "thousands with a narrow no-break space, as Babel writes them"
+    assert not re.search(r"\b\d{1,3},\d{3}\b", text), "no English thousands separator"
+    months = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+    assert re.search(rf"\b\d{{1,2}} ({months}) \d{{4}}\b", text), "dates as 12 mars 2022"
+    assert not re.search(r"\b(January|February|March|April|June|July|August|September|October|November|December)\b",
+                         text)
+    for bad in typography_problems(text.replace('"', "")):
+        assert bad not in ("plain space before ; : ! ?", "« without a no-break space after it"), bad

@@ -152,7 +152,8 @@ def _page_numbers(lang: str) -> str:
     from malibrief.briefing.i18n import Language
     from malibrief.params import languages
 
-    text = Language(lang if lang in languages() else "en")("Page {page} of {pages}")
+    t = Language(lang if lang in languages() else "en")
+    text = t("Page {page} of {pages}")
     parts = re.split(r"(\{page\}|\{pages\})", text)
     content = " ".join({"{page}": "counter(page)", "{pages}": "counter(pages)"}.get(part, '"' + part.replace('"', '\\"')
                                                                                       + '"') for part in parts if part)
