@@ -1,10 +1,11 @@
 # make briefing: set up .venv (runtime packages only) and render the briefing; make test: set up .venv with the
-# test packages too and run every test; make lab: JupyterLab at the project root; make lock: remake the lock files.
+# test packages too and run every test; make lab: JupyterLab at the project root; make lock: remake the lock files;
+# make messages: extract the briefing's strings and update every language's catalogue (docs/translating.md).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: briefing test lab lock clean python-version
+.PHONY: briefing test lab lock clean python-version messages
 
 python-version:
 	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 'malibrief needs Python 3.11 or newer, and $(PYTHON) is Python ' + sys.version.split()[0] + ': run make with PYTHON=python3.11 (or newer)')"
@@ -33,6 +34,12 @@ test: $(VENV)/.test
 # As root (in a container), JupyterLab refuses to start unless told: make lab ALLOW_ROOT=1
 lab: $(VENV)/.lab
 	$(VENV)/bin/jupyter lab --notebook-dir=. $(if $(ALLOW_ROOT),--allow-root,)
+
+LOCALE := malibrief/briefing/locale
+messages: $(VENV)/.briefing
+	$(VENV)/bin/pybabel extract -F babel.cfg -k t -k n:1,2 -k N_ -k Nn_:1,2 --no-default-keywords --add-comments=TRANSLATORS: \
+		--sort-by-file --project=malibrief --copyright-holder="malibrief contributors" -o $(LOCALE)/briefing.pot .
+	$(VENV)/bin/pybabel update -i $(LOCALE)/briefing.pot -d $(LOCALE) -D briefing --no-fuzzy-matching --width=116
 
 # The lock files pin every package (and its dependencies) that pyproject.toml asks for, for every platform.
 # LOCK_FLAGS='-c constraints.txt' keeps the versions of an environment that was tested.

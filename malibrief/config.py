@@ -23,6 +23,9 @@ PROCESSED = DATA / "processed"
 FIGURES = ROOT / "figures"
 NOTEBOOKS = ROOT / "notebooks"
 SOURCES_DIR = ROOT.parent / "shared" / "sources"
+# The briefing's translation catalogues, <lang>/LC_MESSAGES/briefing.po (gettext, read with Babel).
+LOCALE_DIR = ROOT / "malibrief" / "briefing" / "locale"
+LOCALE_DOMAIN = "briefing"
 # What the map draws, in the reference folder; the cleaning copies every one into its output for the map.
 OUTLINE_FILE, ADMIN1_FILE = "mali_outline.geojson", "mali_admin1.geojson"
 NEIGHBOURS_FILE, RIVERS_FILE, LAKES_FILE = "mali_neighbours.geojson", "mali_rivers.geojson", "mali_lakes.geojson"

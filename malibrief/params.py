@@ -17,6 +17,12 @@ ESTIMATES = ("best", "low", "high", "range")
 YEARS = (1990, date.today().year + 1)
 
 
+def languages() -> tuple[str, ...]:
+    """English, the source language, and every language with a catalogue: a new language needs no code."""
+    found = sorted(p.parent.parent.name for p in config.LOCALE_DIR.glob(f"*/LC_MESSAGES/{config.LOCALE_DOMAIN}.po"))
+    return ("en", *found)
+
+
 class ParameterError(ValueError):
     def __init__(self, problems: list[str]):
         self.problems = problems
@@ -74,6 +80,9 @@ def validate(values: dict, defaults: dict, actors=(), flags=()) -> dict:
         problems.append("violations: choose at least one of killing, detention, disappearance")
     if "estimate" in merged and merged["estimate"] not in ESTIMATES:
         problems.append(f"estimate: expected one of {', '.join(ESTIMATES)}, got {merged['estimate']!r}")
+    if "lang" in merged and merged["lang"] not in languages():
+        problems.append(f"lang: expected one of {', '.join(languages())} (a language with a catalogue in "
+                        f"{config.LOCALE_DIR.relative_to(config.ROOT)}), got {merged['lang']!r}")
     for name, default in defaults.items():
         if isinstance(default, str) and name not in LIST_PARAMETERS and not isinstance(merged[name], str):
             problems.append(f"{name}: expected text, got {merged[name]!r}")

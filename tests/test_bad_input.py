@@ -266,11 +266,12 @@ def test_unclosed_quote_in_the_middle_names_the_line_where_it_opens(tmp_path):
     raw, reference = copy_inputs(tmp_path)
     path = raw / "incidents.csv"
     lines = path.read_text(encoding="utf-8").split("\n")
-    assert '"' not in lines[ROW - 1]
-    lines[ROW - 1] = lines[ROW - 1].replace(",in March,", ',"in March,', 1)
+    row = next(n for n, line in enumerate(lines[1:], 2) if '"' not in line)  # a record with no quotes of its own
+    head, _, rest = lines[row - 1].partition(",")
+    lines[row - 1] = f'{head},"{rest}'  # a quote opens its second field and never closes on that line
     path.write_text("\n".join(lines), encoding="utf-8")
     text = clean_error(raw, reference)
-    expect_problem(text, "incidents.csv", ROW, None, None, f"the quote that opens a field on line {ROW}")
+    expect_problem(text, "incidents.csv", row, None, None, f"the quote that opens a field on line {row}")
 
 
 def test_line_numbers_after_a_multiline_field(tmp_path):

@@ -332,7 +332,7 @@ def test_review_keeps_the_coders_edits_unless_asked_to_propose_again(tmp_path):
 
 
 def test_confirmed_rows_appended_to_the_raw_data_pass_the_cleaning(proposed, tmp_path):
-    """What the coder appends is in the raw format: with a summary written and only rows whose places,
+    """What the coder appends is in the raw format: with a summary written in each language and only rows whose places,
     actors and claimants the tables know, the cleaning takes the whole file (relative dates included,
     through the date_from that propose suggests)."""
     raw = tmp_path / "raw"
@@ -340,7 +340,7 @@ def test_confirmed_rows_appended_to_the_raw_data_pass_the_cleaning(proposed, tmp
     frame = proposed["HRW-2025"].copy()
     counted = (frame["killed_text"] + frame["detained_text"] + frame["disappeared_text"]) != ""
     known = ~frame["missing_or_uncertain"].str.contains("places.csv|actor_phrases.csv|claimants.csv")
-    frame = frame[counted & known].assign(summary="Written by the coder.")
+    frame = frame[counted & known].assign(summary="Written by the coder.", summary_fr="Rédigé par le codeur.")
     assert frame["date_from"].ne("").any()
     rows = confirmed(frame, frame["mention_id"].tolist())
     with open(raw / "incidents.csv", "a", encoding="utf-8", newline="") as fh:

@@ -5,7 +5,7 @@ its low figure and say so with `open_ended`, so an estimate is never invented.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +27,7 @@ class Data:
     about: pd.DataFrame
     outline_path: Path | None = None  # the boundary files the cleaning copied into the processed folder
     admin1_path: Path | None = None
+    victim_tags: pd.DataFrame = field(default_factory=pd.DataFrame)  # the tags' display names, by language
 
 
 def _read(path: Path, **kw) -> pd.DataFrame:
@@ -37,7 +38,7 @@ def load(processed_dir: Path) -> Data:
     processed_dir = Path(processed_dir)
     counts = {f"{c}_{b}": "Int64" for c in config.COUNT_COLUMNS.values() for b in ("low", "high", "best")}
     text = {c: str for c in ("place", "admin1", "admin1_all", "region_reported", "actor", "attribution",
-                             "victims", "victim_tags", "outcome", "flags", "claims", "summary")}
+                             "victims", "victim_tags", "outcome", "flags", "claims", "summary", "summary_fr")}
     events = _read(processed_dir / "events.csv", dtype={**counts, **text}, parse_dates=["date_start", "date_end"])
     violations = _read(processed_dir / "violations.csv",
                        dtype={"victims_low": "Int64", "victims_high": "Int64", "victims_best": "Int64",
@@ -55,7 +56,7 @@ def load(processed_dir: Path) -> Data:
     # The boundaries the cleaning used and copied: the briefing reads nothing outside the processed folder.
     outline, admin1 = (processed_dir / name for name in (config.OUTLINE_FILE, config.ADMIN1_FILE))
     return Data(events, violations, context("sources"), context("out_of_scope"), context("count_rules"),
-                context("actors"), context("flags"), context("about"), outline, admin1)
+                context("actors"), context("flags"), context("about"), outline, admin1, context("victim_tags"))
 
 
 def _with_best(frame: pd.DataFrame) -> None:

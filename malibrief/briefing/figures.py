@@ -10,7 +10,7 @@ import pandas as pd
 
 from malibrief import config
 from malibrief.briefing import analysis
-from malibrief.briefing.i18n import Language
+from malibrief.briefing.i18n import N_, Language
 
 STATE_CLASSES = ("state forces", "state forces with foreign allies", "state forces with militias")
 ISLAMIST = ("Islamist armed groups",)
@@ -86,32 +86,32 @@ def key_figures(selection: analysis.Data, which, start_year: int, end_year: int)
 
 
 LABELS = {
-    "events": "Events in this briefing",
-    "mentions": "Mentions in the chapters behind these events",
-    "sources": "Report chapters behind these events",
-    "events_no_place": "Events that name no place",
-    "killing_peak_year": "Year with the most people killed (best estimate)",
-    "killing_peak_best": "People killed in that year (best estimate)",
-    "killing_events_state": "Killing events attributed to state forces (alone or with allies or militias)",
-    "killing_best_state": "People killed in those events (best estimate)",
-    "killing_events_islamist": "Killing events attributed to Islamist armed groups",
-    "fulani_killed_best": "People killed in the events whose victims are described as Fulani (best estimate)",
-    "fulani_detained_best": "People detained in those events (best estimate)",
-    "fulani_disappeared_best": "People disappeared in those events (best estimate)",
-    "events_alleged_or_suspected": "Events whose perpetrator is alleged or suspected, not stated",
-    "events_no_perpetrator": "Events that name no perpetrator",
-    "events_named_people": "Events whose victims include journalists, politicians, activists or officials",
-    "events_fulani": "Events whose victims the chapters describe as Fulani (Peul)",
-    "events_women_children": "Events whose victims include women or children",
+    "events": N_("Events in this briefing"),
+    "mentions": N_("Mentions in the chapters behind these events"),
+    "sources": N_("Report chapters behind these events"),
+    "events_no_place": N_("Events that name no place"),
+    "killing_peak_year": N_("Year with the most people killed (best estimate)"),
+    "killing_peak_best": N_("People killed in that year (best estimate)"),
+    "killing_events_state": N_("Killing events attributed to state forces (alone or with allies or militias)"),
+    "killing_best_state": N_("People killed in those events (best estimate)"),
+    "killing_events_islamist": N_("Killing events attributed to Islamist armed groups"),
+    "fulani_killed_best": N_("People killed in the events whose victims are described as Fulani (best estimate)"),
+    "fulani_detained_best": N_("People detained in those events (best estimate)"),
+    "fulani_disappeared_best": N_("People disappeared in those events (best estimate)"),
+    "events_alleged_or_suspected": N_("Events whose perpetrator is alleged or suspected, not stated"),
+    "events_no_perpetrator": N_("Events that name no perpetrator"),
+    "events_named_people": N_("Events whose victims include journalists, politicians, activists or officials"),
+    "events_fulani": N_("Events whose victims the chapters describe as Fulani (Peul)"),
+    "events_women_children": N_("Events whose victims include women or children"),
 }
 PART_LABELS = {
-    "events": "{violation}: events",
-    "low": "{violation}: people, low figure",
-    "high": "{violation}: people, high figure",
-    "best": "{violation}: people, best estimate",
-    "open_ended": "{violation}: events with no upper figure",
+    "events": N_("{violation}: events"),
+    "low": N_("{violation}: people, low figure"),
+    "high": N_("{violation}: people, high figure"),
+    "best": N_("{violation}: people, best estimate"),
+    "open_ended": N_("{violation}: events with no upper figure"),
 }
-VIOLATION_NAMES = {"killing": "Killings", "detention": "Detentions", "disappearance": "Disappearances"}
+VIOLATION_NAMES = {"killing": N_("Killings"), "detention": N_("Detentions"), "disappearance": N_("Disappearances")}
 
 
 def figures_table(figures: dict, t: Language = Language()) -> pd.DataFrame:

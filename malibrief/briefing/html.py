@@ -39,7 +39,7 @@ TAGS = {"a", "abbr", "aside", "b", "blockquote", "br", "caption", "code", "col",
         "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol",
         "p", "pre", "section", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
         "thead", "tr", "ul"}
-ATTRIBUTES = {"*": {"class", "id", "lang", "title"}, "a": {"href", "download"}, "img": {"src", "alt", "width", "height"},
+ATTRIBUTES = {"*": {"class", "id", "lang", "title"}, "a": {"href", "download", "hreflang"}, "img": {"src", "alt", "width", "height"},
               "th": {"scope", "colspan", "rowspan"}, "td": {"colspan", "rowspan"}, "col": {"style", "span"},
               "table": {"data-search"}}
 URL_SCHEMES = {"https", "data"}
@@ -125,6 +125,8 @@ def _paged(document: BeautifulSoup) -> str:
     document.head.find_all("style")[-1].insert_after("\n", style)
     for element in document.select("script, .screen-only"):  # the script and the embedded downloads serve the screen
         element.decompose()
+    for link in document.select("a.edition"):  # the cover's link to another language's edition: its PDF
+        link["href"] = link["href"].removesuffix(".html") + ".pdf"
     return str(document)
 
 
@@ -148,8 +150,10 @@ def _visible_part(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def _page_numbers(lang: str) -> str:
     """The footer "Page 3 of 15" in the briefing's language: one whole string, its placeholders become counters."""
     from malibrief.briefing.i18n import Language
+    from malibrief.params import languages
 
-    text = Language(lang if lang in ("en", "fr") else "en")("Page {page} of {pages}")
+    t = Language(lang if lang in languages() else "en")
+    text = t("Page {page} of {pages}")
     parts = re.split(r"(\{page\}|\{pages\})", text)
     content = " ".join({"{page}": "counter(page)", "{pages}": "counter(pages)"}.get(part, '"' + part.replace('"', '\\"')
                                                                                       + '"') for part in parts if part)

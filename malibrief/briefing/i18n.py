@@ -4,35 +4,56 @@ English is the source language: its strings are the msgids. Another language rea
 `locale/<lang>/LC_MESSAGES/briefing.po` (extract with `pybabel extract -F babel.cfg`), with Babel; numbers and
 dates are formatted by Babel for the language's locale. A string the catalogue lacks is an error naming it:
 the briefing never falls back to English silently.
+
+Code values (violations, actor classes, outcomes...) are msgids too, marked with `N_` in `vocabulary.py` so
+that extraction finds them; reference tables carry their own translations in columns named `<column>_<lang>`
+(`name_fr` in actors.csv), read with `Language.column`. docs/translating.md says how to add a language.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from gettext import c2py
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-LOCALE_DIR = Path(__file__).parent / "locale"
-LANGUAGES = ("en", "fr")
-DOMAIN = "briefing"
+from malibrief.config import LOCALE_DIR
+from malibrief.config import LOCALE_DOMAIN as DOMAIN
+from malibrief.params import languages
 
 
 class MissingTranslation(KeyError):
     """A reader-facing string has no translation in the chosen language's catalogue."""
 
 
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it here (gettext's convention): t(value) does, later."""
+    return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 (gettext's name for it)
+    """Mark a singular and its plural for extraction (keyword Nn_:1,2); t.n(*pair, n) translates them, later."""
+    return singular, plural
+
+
+def catalogue_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
 @lru_cache(maxsize=8)
-def _catalogue(lang: str) -> dict:
+def _catalogue(lang: str) -> tuple[dict, object]:
+    """msgid -> translation, and the catalogue's own plural rule (its Plural-Forms header) as a function."""
     from babel.messages.pofile import read_po
 
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with open(path, "rb") as handle:
+    with open(catalogue_path(lang), "rb") as handle:
         catalogue = read_po(handle, locale=lang)
-    return {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy}
+    messages = {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy}
+    return messages, c2py(catalogue.plural_expr)
 
 
 @dataclass(frozen=True)
@@ -43,8 +64,8 @@ class Language:
     locale: Locale = field(init=False)
 
     def __post_init__(self):
-        if self.code not in LANGUAGES:
-            raise ValueError(f"lang: expected one of {', '.join(LANGUAGES)}, got {self.code!r}")
+        if self.code not in languages():
+            raise ValueError(f"lang: expected one of {', '.join(languages())}, got {self.code!r}")
         object.__setattr__(self, "locale", Locale.parse(self.code))
 
     def __call__(self, message: str, **values) -> str:
@@ -55,16 +76,34 @@ class Language:
         """The singular or plural form, by the language's plural rule, with {n} formatted as a number."""
         if self.code == "en":
             text = singular if n == 1 else plural
-        else:
-            forms = self._lookup((singular, plural))
-            text = forms[0] if self.locale.plural_form(n) == "one" else forms[1]
+        else:  # the form the catalogue's Plural-Forms picks: two in French, one in Bambara, six in Arabic
+            text = self._lookup((singular, plural))[_catalogue(self.code)[1](n)]
         return text.format(n=self.number(n), **values)
 
     def _lookup(self, message):
-        found = _catalogue(self.code).get(message)
+        found = _catalogue(self.code)[0].get(message)
         if not found or (isinstance(found, tuple) and not all(found)):
-            raise MissingTranslation(f"no {self.code} translation in {LOCALE_DIR / self.code} for {message!r}")
+            raise MissingTranslation(f"no {self.code} translation in {catalogue_path(self.code)} for {message!r}")
         return found
+
+    def column(self, frame, column: str, file: str = "the reference table"):
+        """A reference table's text column in this language: `column` in English, `<column>_<lang>` otherwise;
+        a missing column, or an empty cell beside English text, is a MissingTranslation naming file, column and row."""
+        if self.code == "en":
+            return frame[column]
+        name = f"{column}_{self.code}"
+        if name not in frame.columns:
+            raise MissingTranslation(f"{file} has no column {name!r} (the {column} column in {self.code})")
+        blank = (frame[name].fillna("").str.strip() == "") & (frame[column].fillna("").str.strip() != "")
+        if blank.any():
+            row = frame.index[blank][0]
+            raise MissingTranslation(f"{file}, row {row}: {name} is empty (for {frame.loc[row, column]!r})")
+        return frame[name]
+
+    def names(self, frame, key: str, file: str = "the reference table") -> dict:
+        """Identifier -> display name for a reference table: the identifier itself in English (an actor, a tag),
+        its `name_<lang>` column otherwise."""
+        return dict(zip(frame[key], self.column(frame.assign(name=frame[key]), "name", file)))
 
     def number(self, value) -> str:
         """1,201 in English; 1 201 with a narrow no-break space in French."""
@@ -77,3 +116,66 @@ class Language:
         if precision in ("month", "months"):
             return format_date(day, "LLLL y", locale=self.locale)
         return format_date(day, "y", locale=self.locale)
+
+
+FSTRING_CALL = re.compile(r"""\bt\(\s*(["'])((?:(?!\1).)+)\1\s*[,)]""")
+
+
+def extract_python(fileobj, keywords, comment_tags, options):
+    """Babel extraction method for the package (babel.cfg): Babel's own, plus what it misses. Babel loses a call
+    inside another call's arguments (t("... {listing}", listing=_and([t("{n} in {year}", ...)], t))), takes a
+    keyword that is passed on rather than called (the `t` in `_and(items, t)`) for a call and drops the plural
+    around it, and cannot see into an f-string (Python 3.11 reads f"<h3>{t('Annex')}</h3>" as one token)."""
+    import ast
+    import io
+    import tokenize
+
+    from babel.messages.extract import extract_python as babel_python
+
+    source = fileobj.read().decode(options.get("encoding", "utf-8"))
+    lines = source.splitlines(keepends=True)
+    tokens = [tok for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+              if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)]
+    calls = []
+    for i, tok in enumerate(tokens[:-1]):
+        if tok.type == tokenize.NAME and tok.string in keywords and tokens[i + 1].string != "(":
+            row, col = tok.start
+            lines[row - 1] = lines[row - 1][:col] + tok.string.swapcase() + lines[row - 1][col + len(tok.string):]
+        elif tok.type == tokenize.NAME and tok.string in keywords:
+            calls.append((tok.start[0], tok.string, _literal_arguments(tokens, i + 2, ast)))
+        elif tok.type == tokenize.STRING and tok.string[:2].lower() in ('f"', "f'", 'rf', 'fr'):
+            calls += [(tok.start[0], "t", [m.group(2)]) for m in FSTRING_CALL.finditer(tok.string)]
+    found = list(babel_python(io.BytesIO("".join(lines).encode("utf-8")), keywords, comment_tags, options))
+    yield from found
+    seen = {messages if isinstance(messages, str) else messages[0] for _, _, messages, _ in found if messages}
+    for line, name, arguments in calls:
+        if arguments and arguments[0] not in seen:
+            yield line, name, arguments[0] if len(arguments) == 1 else tuple(arguments), []
+
+
+def _literal_arguments(tokens, start, ast) -> list[str]:
+    """The string literals a call starts with ("a" "b", "c", ...), each with its implicit concatenation."""
+    import tokenize
+
+    arguments, parts = [], []
+    for tok in tokens[start:]:
+        if tok.type == tokenize.STRING and not tok.string[:2].lower().startswith(("f", "rf", "fr", "b")):
+            parts.append(ast.literal_eval(tok.string))
+        elif tok.string == "," and parts:
+            arguments.append("".join(parts))
+            parts = []
+        else:
+            break
+    if parts:
+        arguments.append("".join(parts))
+    return arguments
+
+
+def extract_notebook(fileobj, keywords, comment_tags, options):
+    """Babel extraction method for a notebook (babel.cfg): its code cells read as one Python file."""
+    import io
+    import json
+
+    cells = json.load(fileobj)["cells"]
+    source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    yield from extract_python(io.BytesIO(source.encode("utf-8")), keywords, comment_tags, options)

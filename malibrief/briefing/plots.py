@@ -22,12 +22,12 @@ import seaborn as sns
 import shapely
 from IPython.display import HTML
 from matplotlib.patches import Polygon as PolygonPatch
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from shapely.geometry import shape
 from shapely.ops import polylabel, unary_union
 
 from malibrief import config
-from malibrief.briefing.i18n import Language
+from malibrief.briefing.i18n import N_, Language
 from malibrief.io import atomic_write
 from malibrief.text import escape
 
@@ -55,7 +55,7 @@ STYLE = {
 }
 WIDTH = 7  # inches: the text width on A4, so that the type prints at its size
 RASTER_POINTS = 2_000  # beyond this many points a map layer is drawn as an image inside the SVG, or files balloon
-LABELS = {"killing": "Killed", "detention": "Detained", "disappearance": "Disappeared"}
+LABELS = {"killing": N_("Killed"), "detention": N_("Detained"), "disappearance": N_("Disappeared")}
 
 
 def setup() -> None:
@@ -103,6 +103,7 @@ def trends(per_year: pd.DataFrame, which, counted, t: Language):
         ax.set_xticklabels([f"’{y % 100:02d}" if len(years) > 3 else str(y) for y in years])
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        numbers_in(t, ax.yaxis)
         ax.grid(axis="x", visible=False)
     axes[0][0].set_ylabel(t("People") if which[0] in counted else t("Events"))
     handles = [plt.Line2D([], [], color="#555555", marker="o", markersize=3.5, label=t("Best estimate")),
@@ -124,6 +125,7 @@ def actor_classes(violations: pd.DataFrame, years, t: Language):
     ax.set_xlabel("")
     ax.set_ylabel(t("Events"))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    numbers_in(t, ax.yaxis)
     ax.grid(axis="x", visible=False)
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], [t(CLASS_LABELS.get(c, c)) if c in config.ACTOR_CLASSES else c for c in labels[::-1]], frameon=False,
@@ -132,11 +134,11 @@ def actor_classes(violations: pd.DataFrame, years, t: Language):
     return fig
 
 
-CLASS_LABELS = {"unknown": "Not named", "other": "Other", "state forces": "State forces",
-                "state forces with foreign allies": "State forces with foreign allies",
-                "state forces with militias": "State forces with militias",
-                "civilian state authorities": "Civilian authorities", "foreign forces": "Foreign forces",
-                "militias": "Militias"}
+CLASS_LABELS = {"unknown": N_("Not named"), "other": N_("Other"), "state forces": N_("State forces"),
+                "state forces with foreign allies": N_("State forces with foreign allies"),
+                "state forces with militias": N_("State forces with militias"),
+                "civilian state authorities": N_("Civilian authorities"), "foreign forces": N_("Foreign forces"),
+                "militias": N_("Militias")}
 
 
 def regions(by_region: pd.DataFrame, which, t: Language):
@@ -148,6 +150,7 @@ def regions(by_region: pd.DataFrame, which, t: Language):
     table.plot.barh(ax=ax, stacked=True, color=[config.VIOLATION_COLOURS[v] for v in table.columns], width=0.7)
     ax.set_xlabel(t("Events"))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    numbers_in(t, ax.xaxis)
     ax.set_ylabel("")
     ax.grid(axis="y", visible=False)
     ax.legend([t(VIOLATION_LABELS[v]) for v in table.columns], frameon=False, bbox_to_anchor=(1.01, 1),
@@ -156,12 +159,26 @@ def regions(by_region: pd.DataFrame, which, t: Language):
     return fig
 
 
-VIOLATION_LABELS = {"killing": "Killings", "detention": "Detentions", "disappearance": "Disappearances"}
+VIOLATION_LABELS = {"killing": N_("Killings"), "detention": N_("Detentions"), "disappearance": N_("Disappearances")}
 
 
-def _label(violation: str, counted) -> str:
+def _label(violation: str, counted, t: Language) -> str:
     """A legend entry that says when the input counts events, not people (ACLED's arrests and abductions)."""
-    return LABELS[violation] if violation in counted else f"{LABELS[violation]} (events, people not counted)"
+    if violation in counted:
+        return t(LABELS[violation])
+    return t("{violation} (events, people not counted)", violation=t(LABELS[violation]))
+
+
+def numbers_in(t: Language, *axes) -> None:
+    """Tick labels in the briefing's language: 1 000 and 2,5 in French (Babel), 1,000 and 2.5 in English."""
+    for axis in axes:
+        axis.set_major_formatter(FuncFormatter(lambda value, _: t.number(round(value, 6))))
+
+
+# Mali's neighbours, named on the map in the briefing's language.
+COUNTRIES = (N_("Algeria"), N_("Benin"), N_("Burkina Faso"), N_("Ghana"), N_("Guinea"), N_("Guinea-Bissau"),
+             N_("Ivory Coast"), N_("Liberia"), N_("Mauritania"), N_("Niger"), N_("Nigeria"), N_("Senegal"),
+             N_("Sierra Leone"), N_("The Gambia"), N_("Togo"), N_("Western Sahara"))
 
 
 # The map: Mali's regions over its neighbours, the Niger and the inner delta, capitals, and the events as
@@ -172,7 +189,7 @@ MIN_TEXT = 7.5  # points: nothing smaller, so the map stays readable printed at 
 MAP_WIDTH, LEGEND_WIDTH, FOOTER = 5.0, 1.9, 0.6  # inches
 MAX_AREA = 1400  # points squared: the circle of the largest event in the briefing
 SIZE_STEPS = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
-PRECISION_LABELS = ("the locality itself (precision 1)", "a seat or centroid standing in (precision 2-3)")
+PRECISION_LABELS = (N_("the locality itself (precision 1)"), N_("a seat or centroid standing in (precision 2-3)"))
 
 
 def _features(path: Path) -> list[dict]:
@@ -277,7 +294,7 @@ class _Labels:
 
 
 def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estimate: str, counted=config.VIOLATIONS,
-             regions=()):
+             regions=(), t: Language = Language()):
     """Events placed at their coordinates, circle area = people, filled where the place is the locality and
     hollow where a seat or centroid stands in; over Mali's regions, its neighbours, the Niger and the inner
     delta. A regional briefing (`regions`) zooms to its regions and keeps the rest of Mali as context.
@@ -364,7 +381,8 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
         shown = geom.intersection(view).difference(outline.buffer(0.2))
         if props["borders_mali"] and shown.area > 0.03 * view.area:
             point = _label_point(shown)
-            labels.place(point.x, point.y, props["name"].upper(), offsets=tuple(
+            name = t(props["name"]) if props["name"] in COUNTRIES else props["name"]
+            labels.place(point.x, point.y, name.upper(), offsets=tuple(
                              (0, dy, "center", "center") for dy in (0, 14, -14, 28, -28)),
                          fontsize=MIN_TEXT + 1, color="#8c8c8c", fontstyle="italic", zorder=4)
     niger = unary_union([g for name, g in rivers if name == "Niger"]).intersection(outline).intersection(view)
@@ -376,16 +394,17 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
     if delta:
         point = unary_union(delta).centroid
         if view.contains(point):
-            labels.place(point.x, point.y, "inner Niger delta", offsets=_Labels.OFFSETS + tuple(
+            labels.place(point.x, point.y, t("inner Niger delta"), offsets=_Labels.OFFSETS + tuple(
                              (dx, dy, ha, va) for dx, ha in ((-12, "right"), (12, "left")) for dy, va in
                              ((14, "bottom"), (-14, "top"), (28, "bottom"))), fontsize=MIN_TEXT + 0.5, color=RIVER,
                          fontstyle="italic", zorder=4)
-    top = _map_legend(fig, size_of, scale, estimate, counted)
+    top = _map_legend(fig, size_of, scale, estimate, counted, t)
     if selected:
         _locator(fig, top, admin1, outline, selected, (west, south, east, north), aspect)
-    fig.text(0.01, 0.1 * FOOTER / height, "Gao includes Ménaka and Tombouctou includes Taoudénit (pre-2023 regions).\n"
-             "Boundaries, rivers, lakes: Natural Earth. Places: © OpenStreetMap contributors (ODbL);\n"
-             "GeoNames (CC BY 4.0), partly via Who's On First.",
+    fig.text(0.01, 0.1 * FOOTER / height, t("Gao includes Ménaka and Tombouctou includes Taoudénit (pre-2023 "
+                                            "regions).\nBoundaries, rivers, lakes: Natural Earth. Places: © "
+                                            "OpenStreetMap contributors (ODbL);\nGeoNames (CC BY 4.0), partly via "
+                                            "Who's On First."),
              fontsize=MIN_TEXT, color="#555555", ha="left", va="bottom", linespacing=1.3)
     return fig
 
@@ -423,7 +442,7 @@ def _locator(fig, top: float, admin1: dict, outline, selected, frame, aspect: fl
     ax.set_ylim(min(south, fs), max(north, fn))
 
 
-def _map_legend(fig, size_of: dict, scale: float, estimate: str, counted) -> float:
+def _map_legend(fig, size_of: dict, scale: float, estimate: str, counted, t: Language) -> float:
     """The keys, stacked in the column right of the map: violations, precision, circle sizes, map symbols.
     Returns the height, as a fraction of the figure, where the column's free space begins."""
     from matplotlib.lines import Line2D
@@ -445,10 +464,11 @@ def _map_legend(fig, size_of: dict, scale: float, estimate: str, counted) -> flo
         top -= legend.get_window_extent(renderer).height / fig.bbox.height + 0.18 / height
 
     if size_of:
-        stack(fig.legend([dot(config.VIOLATION_COLOURS[v]) for v in size_of], [_label(v, counted) for v in size_of],
-                         title="Violation", **kw))
+        stack(fig.legend([dot(config.VIOLATION_COLOURS[v]) for v in size_of], [_label(v, counted, t) for v in size_of],
+                         title=t("Violation"), **kw))
     stack(fig.legend([dot("#666666"), dot("#666666", hollow=True)],
-                     ["the locality itself", "a seat or centroid\nstanding in"], title="Place of the event", **kw))
+                     [t("the locality itself"), t("a seat or centroid\nstanding in")], title=t("Place of the event"),
+                     **kw))
     if size_of:
         largest = max(s.max() for s in size_of.values())
         steps = sorted({_nice(largest), _nice(largest / 10), _nice(largest / 100)})
@@ -458,15 +478,16 @@ def _map_legend(fig, size_of: dict, scale: float, estimate: str, counted) -> flo
         key.set_axis_off()
         key.set_xlim(0, (LEGEND_WIDTH - 0.2) * 72)
         key.set_ylim(-block * 72, 0)
-        key.text(0, 0, f"People ({'high' if estimate == 'high' else 'low'} figure)", fontsize=MIN_TEXT + 1, va="top")
+        key.text(0, 0, t("People (high figure)") if estimate == "high" else t("People (low figure)"),
+                 fontsize=MIN_TEXT + 1, va="top")
         y = -2 * MIN_TEXT - 2
         centre = max(diameters) / 2 + 2
         for value, d in zip(steps, diameters):
             key.scatter([centre], [y - d / 2], s=d ** 2, color="#999999", edgecolor="white", linewidth=0.5)
-            key.text(2 * centre + 4, y - d / 2, f"{value:,}", fontsize=MIN_TEXT + 0.5, va="center")
+            key.text(2 * centre + 4, y - d / 2, t.number(value), fontsize=MIN_TEXT + 0.5, va="center")
             y -= d + 6
         top -= block / height + 0.18 / height
     stack(fig.legend([dot("#222222", 5, marker="s"), dot("#222222", 4, hollow=True, marker="s"),
                       Line2D([], [], color=RIVER, linewidth=1.2)],
-                     ["Bamako", "regional capital", "river, lake"], title="Map", **kw))
+                     ["Bamako", t("regional capital"), t("river, lake")], title=t("Map"), **kw))
     return top

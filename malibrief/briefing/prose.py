@@ -14,40 +14,41 @@ import pandas as pd
 from malibrief import config
 from malibrief.briefing import analysis
 from malibrief.briefing.figures import ETHNIC_TAGS, NAMED_TAGS, STATE_CLASSES, WOMEN_CHILDREN, fmt_range
-from malibrief.briefing.i18n import Language
+from malibrief.briefing.i18n import N_, Language, Nn_
+from malibrief.briefing.vocabulary import place
 from malibrief.text import escape
 
-PROJECT = "Mali human-rights data project"
-PROJECT_LINE = ("Published by the {project}, an open and reproducible coding of human-rights reports. "
-                "Not an Amnesty International or Human Rights Watch publication.")
+PROJECT = N_("Mali human-rights data project")
+PROJECT_LINE = (N_("Published by the {project}, an open and reproducible coding of human-rights reports. "
+                "Not an Amnesty International or Human Rights Watch publication."))
 COUNTED_FLAGS = ("combatants_killed", "ordinary_criminal_case")  # what the default leaves out (codebook)
 FLAG_WORDS = {
-    "combatants_killed": "soldiers and fighters killed in hostilities",
-    "ordinary_criminal_case": "arrests in ordinary criminal cases",
-    "party_figure": "events whose only figure comes from a party to the conflict",
-    "killing_by_private_persons": "killings by private persons such as mobs",
-    "before_chapter_year": "events that began before the year their chapter covers",
-    "death_in_custody": "deaths in custody",
-    "place_ambiguous": "events whose place name is ambiguous",
-    "relative_date": "events dated from another mention's date",
+    "combatants_killed": N_("soldiers and fighters killed in hostilities"),
+    "ordinary_criminal_case": N_("arrests in ordinary criminal cases"),
+    "party_figure": N_("events whose only figure comes from a party to the conflict"),
+    "killing_by_private_persons": N_("killings by private persons such as mobs"),
+    "before_chapter_year": N_("events that began before the year their chapter covers"),
+    "death_in_custody": N_("deaths in custody"),
+    "place_ambiguous": N_("events whose place name is ambiguous"),
+    "relative_date": N_("events dated from another mention's date"),
 }
 LEFT_OUT = {
-    "un": ("This briefing leaves out {what}, which are not violations, as the United Nations' human-rights reporting "
-           "does: {n} event ({people}, best estimates).",
-           "This briefing leaves out {what}, which are not violations, as the United Nations' human-rights reporting "
-           "does: {n} events ({people}, best estimates)."),
-    "chosen": ("This edition leaves out {what}: {n} event ({people}, best estimates).",
-               "This edition leaves out {what}: {n} events ({people}, best estimates).")}
-VIOLATION_WORDS = {"killing": "killings", "detention": "detentions", "disappearance": "disappearances"}
-PEOPLE = {"killing": ("{n} person killed", "{n} people killed"),
-          "detention": ("{n} person detained", "{n} people detained"),
-          "disappearance": ("{n} person disappeared", "{n} people disappeared")}
-EVENTS_WITH = {"killing": ("{n} event with killings", "{n} events with killings"),
-               "detention": ("{n} event with detentions", "{n} events with detentions"),
-               "disappearance": ("{n} event with disappearances", "{n} events with disappearances")}
-MOST_IN_YEAR = {"detention": ("The most people detained in one year were in {year}: {n} person.",
+    "un": Nn_("This briefing leaves out {what}, which are not violations, as the United Nations' human-rights "
+              "reporting does: {n} event ({people}, best estimates).",
+              "This briefing leaves out {what}, which are not violations, as the United Nations' human-rights "
+              "reporting does: {n} events ({people}, best estimates)."),
+    "chosen": Nn_("This edition leaves out {what}: {n} event ({people}, best estimates).",
+                  "This edition leaves out {what}: {n} events ({people}, best estimates).")}
+VIOLATION_WORDS = {"killing": N_("killings"), "detention": N_("detentions"), "disappearance": N_("disappearances")}
+PEOPLE = {"killing": Nn_("{n} person killed", "{n} people killed"),
+          "detention": Nn_("{n} person detained", "{n} people detained"),
+          "disappearance": Nn_("{n} person disappeared", "{n} people disappeared")}
+EVENTS_WITH = {"killing": Nn_("{n} event with killings", "{n} events with killings"),
+               "detention": Nn_("{n} event with detentions", "{n} events with detentions"),
+               "disappearance": Nn_("{n} event with disappearances", "{n} events with disappearances")}
+MOST_IN_YEAR = {"detention": Nn_("The most people detained in one year were in {year}: {n} person.",
                               "The most people detained in one year were in {year}: {n} people."),
-                "disappearance": ("The most people disappeared in one year were in {year}: {n} person.",
+                "disappearance": Nn_("The most people disappeared in one year were in {year}: {n} person.",
                                   "The most people disappeared in one year were in {year}: {n} people.")}
 
 
@@ -57,6 +58,12 @@ def _and(items: list[str], t: Language) -> str:
     if len(items) <= 1:
         return "".join(items)
     return t("{first} and {last}", first=", ".join(items[:-1]), last=items[-1])
+
+
+def quoted(text: str) -> str:
+    """The sources' own words (titles, headings, as-written phrases), escaped and marked as English: a French
+    edition shows them as written, and a screen reader reads them in their language."""
+    return f'<span lang="en">{escape(text)}</span>' if text else ""
 
 
 def _p(*sentences: str) -> str:
@@ -119,7 +126,7 @@ def cover(p: dict, data, t: Language, today: date) -> dict:
             "labels": {"edition": t("Edition"), "period": t("Period"), "published": t("Published"),
                        "data_date": t("Data"), "contents": t("Contents")},
             "subtitle": t("What {publishers} documented, counted event by event",
-                          publishers=escape(publishers(data)) if analysis.input_format(data) != "acled" else "ACLED")}
+                          publishers=escape(publishers(data, t)) if analysis.input_format(data) != "acled" else "ACLED")}
 
 
 def _month(text: str, t: Language) -> str:
@@ -184,18 +191,18 @@ def key_messages(sel, figures: dict, which, p: dict, data, t: Language, counted)
 
 
 FIRST_MESSAGE = {
-    "incidents": ("In {place}, {period}, the chapters describe {n} event within this briefing's scope: {listing} "
-                  "(best estimates). {reports}",
-                  "In {place}, {period}, the chapters describe {n} events within this briefing's scope: {listing} "
-                  "(best estimates). {reports}"),
-    "acled": ("In {place}, {period}, ACLED records {n} event within this briefing's scope: {listing}. {reports}",
-              "In {place}, {period}, ACLED records {n} events within this briefing's scope: {listing}. {reports}")}
-OUTCOME_WORDS = {"released": ("release in {n} event", "release in {n} events"),
-                 "killed": ("death in {n} event", "death in {n} events"),
-                 "detained or sentenced": ("continued detention or a sentence in {n} event",
+    "incidents": Nn_("In {place}, {period}, the chapters describe {n} event within this briefing's scope: {listing} "
+                     "(best estimates). {reports}",
+                     "In {place}, {period}, the chapters describe {n} events within this briefing's scope: {listing} "
+                     "(best estimates). {reports}"),
+    "acled": Nn_("In {place}, {period}, ACLED records {n} event within this briefing's scope: {listing}. {reports}",
+                 "In {place}, {period}, ACLED records {n} events within this briefing's scope: {listing}. {reports}")}
+OUTCOME_WORDS = {"released": Nn_("release in {n} event", "release in {n} events"),
+                 "killed": Nn_("death in {n} event", "death in {n} events"),
+                 "detained or sentenced": Nn_("continued detention or a sentence in {n} event",
                                            "continued detention or a sentence in {n} events"),
-                 "still missing": ("no news of the missing in {n} event", "no news of the missing in {n} events"),
-                 "unknown": ("no outcome in {n} event", "no outcome in {n} events")}
+                 "still missing": Nn_("no news of the missing in {n} event", "no news of the missing in {n} events"),
+                 "unknown": Nn_("no outcome in {n} event", "no outcome in {n} events")}
 
 
 def _held_killed(events: pd.DataFrame, which, t: Language, counted) -> str:
@@ -359,14 +366,21 @@ def outcomes_html(sel, t: Language) -> str:
 
 # Case boxes ---------------------------------------------------------------------------------------------
 
-CASE_FIGURE = {"killing": "Killed: {best}", "detention": "Detained: {best}", "disappearance": "Disappeared: {best}"}
-RULES = {"largest": "The largest event by best estimate",
-         "most reported": "The event told by the most chapters",
-         "held": "The largest detention or disappearance"}
+CASE_FIGURE = {"killing": N_("Killed: {best}"), "detention": N_("Detained: {best}"),
+               "disappearance": N_("Disappeared: {best}")}
+RULES = {"largest": N_("The largest event by best estimate"),
+         "most reported": N_("The event told by the most chapters"),
+         "held": N_("The largest detention or disappearance")}
 
 
 def case_boxes_html(sel, t: Language) -> str:
     """Up to three boxes chosen by analysis.cases's written rule: date, place, what happened, figures, citations."""
+    summaries = dict(zip(sel.events["event_id"], t.column(sel.events, "summary", "events.csv")))
+    names = t.names(sel.actors, "actor", "actors.csv")
+
+    def actors(listed: str) -> str:
+        return escape("; ".join(names.get(a, a) for a in listed.split("; ")))
+
     boxes = []
     for rule, row in analysis.cases(sel):
         figures = []
@@ -378,11 +392,11 @@ def case_boxes_html(sel, t: Language) -> str:
                                                                           "best", best, t)))
         boxes.append(
             f"<aside class='case'><p class='case-rule'>{t(RULES[rule])}</p>"
-            f"<h3>{escape(row['place'].split(';')[0] or t('Place not stated'))}, "
+            f"<h3>{escape(place(t, row['place'].split(';')[0]) or t('Place not stated'))}, "
             f"<span class='nowrap'>{t.date(row['date_start'], row['date_precision'])}</span></h3>"
-            f"<p>{escape(row['summary'])}</p><p class='case-figures'>{'; '.join(figures)}.</p>"
-            f"<p class='case-cite'>{t('Perpetrator as the source names it: {actor}.', actor=escape(row['actor']))} "
-            f"{t('Sources: {citations}.', citations=escape(row['citations']))}</p></aside>")
+            f"<p>{escape(summaries[row['event_id']])}</p><p class='case-figures'>{'; '.join(figures)}.</p>"
+            f"<p class='case-cite'>{t('Perpetrator as the source names it: {actor}.', actor=actors(row['actor']))} "
+            f"{t('Sources: {citations}.', citations=quoted(row['citations']))}</p></aside>")
     if not boxes:
         return ""
     return (_p(t("The cases are chosen by a fixed rule: the largest event by best estimate, the event told by the "
@@ -393,14 +407,15 @@ def case_boxes_html(sel, t: Language) -> str:
 
 # What is not counted -------------------------------------------------------------------------------------
 
-OOS_WORDS = {"torture": ("{n} account of torture or ill-treatment", "{n} accounts of torture or ill-treatment"),
-             "sexual violence": ("{n} account of rape or sexual violence", "{n} accounts of rape or sexual violence"),
-             "injury": ("{n} account of injuries", "{n} accounts of injuries"),
-             "destruction": ("{n} account of destruction", "{n} accounts of destruction"),
-             "looting": ("{n} account of looting", "{n} accounts of looting"),
-             "threats": ("{n} account of threats", "{n} accounts of threats"),
-             "other": ("{n} other measure or abuse (sieges, bans, convictions)",
-                       "{n} other measures and abuses (sieges, bans, convictions)")}
+OOS_WORDS = {"torture": Nn_("{n} account of torture or ill-treatment", "{n} accounts of torture or ill-treatment"),
+             "sexual violence": Nn_("{n} account of rape or sexual violence",
+                                    "{n} accounts of rape or sexual violence"),
+             "injury": Nn_("{n} account of injuries", "{n} accounts of injuries"),
+             "destruction": Nn_("{n} account of destruction", "{n} accounts of destruction"),
+             "looting": Nn_("{n} account of looting", "{n} accounts of looting"),
+             "threats": Nn_("{n} account of threats", "{n} accounts of threats"),
+             "other": Nn_("{n} other measure or abuse (sieges, bans, convictions)",
+                            "{n} other measures and abuses (sieges, bans, convictions)")}
 
 
 def not_counted_html(data, p: dict, t: Language) -> str:
@@ -411,7 +426,7 @@ def not_counted_html(data, p: dict, t: Language) -> str:
     if rows.empty:
         return _p(t("The chapters report nothing else for this selection."))
     kinds = rows["violation"].value_counts()
-    parts = [t.n(*OOS_WORDS.get(k, ("{n} other account", "{n} other accounts")), int(n)) for k, n in kinds.items()]
+    parts = [t.n(*OOS_WORDS.get(k, Nn_("{n} other account", "{n} other accounts")), int(n)) for k, n in kinds.items()]
     sentence = t("Beyond killings, detentions and disappearances the chapters also report {listing} for this "
                  "selection. This briefing does not count them; the annex lists them by kind.",
                  listing=_and(parts, t))
@@ -493,22 +508,22 @@ def methodology_html(data, p: dict, t: Language) -> str:
         t("<strong>Limitations.</strong> These are incidents that {publishers} chose to describe in annual report "
           "chapters: a small, selective sample of the violations committed in Mali, shaped by access, by the "
           "organisations' priorities and by the length of a chapter. Perpetrators are as the sources name them, "
-          "with the firmness of each attribution (stated, alleged, suspected).", publishers=escape(publishers(data)))))
+          "with the firmness of each attribution (stated, alleged, suspected).", publishers=escape(publishers(data, t)))))
 
 
 # Sources and the annex ----------------------------------------------------------------------------------
 
-def publishers(data) -> str:
+def publishers(data, t: Language = Language()) -> str:
     """The organisations behind the sources, named from the sources table: "A and B"."""
     names = list(dict.fromkeys(data.sources["publisher"])) if len(data.sources) else []
-    return _and(names, Language())
+    return _and(names, t)
 
 
 def source_label(data, t: Language = Language()) -> str:
     if analysis.input_format(data) == "acled":
         return t("ACLED export {file}", file=data.about["input_file"].iloc[0])
     return t.n("{n} report chapter by {publishers}", "{n} report chapters by {publishers}", len(data.sources),
-               publishers=publishers(data))
+               publishers=publishers(data, t))
 
 
 def sources_html(data, selection, t: Language) -> str:
@@ -522,7 +537,7 @@ def sources_html(data, selection, t: Language) -> str:
         accessed = getattr(r, "accessed", "")
         items.append(
             "<li>" + t("<strong>{id}</strong>: {publisher}, <em>{title}</em>, published {published}.",
-                       id=escape(r.source_id), publisher=escape(r.publisher), title=escape(r.title),
+                       id=escape(r.source_id), publisher=escape(r.publisher), title=quoted(r.title),
                        published=_month(r.published, t) if r.published else t("date not given"))
             + f" <a class='url' href=\"{escape(r.url)}\">{escape(r.url)}</a>"
             + (" " + t("Read {date}.", date=_day(accessed, t)) if accessed else "")
@@ -582,7 +597,8 @@ def downloads_html(selection, t: Language) -> str:
 
 # Tables as HTML ---------------------------------------------------------------------------------------------
 
-def table_html(frame: pd.DataFrame, caption: str = "", css: str = "", search: str = "") -> str:
+def table_html(frame: pd.DataFrame, caption: str = "", css: str = "", search: str = "",
+               t: Language = Language()) -> str:
     """A table with every cell escaped, so markup in the data shows as text, never as markup, and a real caption.
 
     Columns of figures are marked `num` (set flush right, never broken) and columns of single words such as
@@ -595,8 +611,11 @@ def table_html(frame: pd.DataFrame, caption: str = "", css: str = "", search: st
     columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
     kinds = [_column_kind(column) for column in columns]
     head = "".join(_cell("th", name, kind, ' scope="col"') for name, kind in zip(frame.columns, kinds))
-    rows = "".join("<tr>" + "".join(_cell("td", value, kind) for value, kind in zip(row, kinds)) + "</tr>"
-                   for row in zip(*columns))
+    # The sources' own words (tables._quoting) are English whatever the briefing's language.
+    quoted_cells = [frame.attrs.get("quoted", {}).get(name, [False] * len(frame)) for name in frame.columns]
+    rows = "".join("<tr>" + "".join(_cell("td", value, kind, ' lang="en"' if quote[i] and _cell_text(value) else "", t)
+                                    for value, kind, quote in zip(row, kinds, quoted_cells)) + "</tr>"
+                   for i, row in enumerate(zip(*columns)))
     widths = frame.attrs.get("widths", {})
     fixed = list(widths) == list(frame.columns) and bool(widths)
     classes = " ".join(filter(None, ["data", css, "fixed" if fixed else ""]))
@@ -607,18 +626,19 @@ def table_html(frame: pd.DataFrame, caption: str = "", css: str = "", search: st
     return body + f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-# What fmt_range writes ("1,234", "at least 5", "50–99 or more", "500 (200–999)"), or a dash for none.
-_RANGE = r"(at least )?\d[\d,]*(–\d[\d,]*)?( or more)?"
+# What fmt_range writes ("1,234", "at least 5", "50–99 or more", "500 (200–999)"), or a dash for none;
+# in French as Babel and the catalogue write it too: "1 234", "au moins 5", "50 à 99 ou plus".
+_RANGE = r"(at least |au moins )?\d[\d,\u202f]*((–| à )\d[\d,\u202f]*)?( or more| ou plus)?"
 FIGURE = re.compile(rf"–|{_RANGE}( \({_RANGE}\))?")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2} \w+ \d{4}|\w+ \d{4}")
 
 
-def _cell_text(value) -> str:
+def _cell_text(value, t: Language = Language()) -> str:
     """A cell as text; whole numbers with the language's digit grouping."""
     if pd.api.types.is_scalar(value) and pd.isna(value):
         return ""
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return Language().number(int(value))
+        return t.number(int(value))
     return str(value)
 
 
@@ -635,9 +655,9 @@ def _column_kind(values: pd.Series) -> str:
     return ""
 
 
-def _cell(tag: str, value, kind: str, extra: str = "") -> str:
+def _cell(tag: str, value, kind: str, extra: str = "", t: Language = Language()) -> str:
     attribute = f' class="{kind}"' if kind else ""
-    return f"<{tag}{attribute}{extra}>{escape(_cell_text(value))}</{tag}>"
+    return f"<{tag}{attribute}{extra}>{escape(_cell_text(value, t))}</{tag}>"
 
 
 def key_figures_table(figures: dict, which, estimate: str, counted, t: Language) -> pd.DataFrame:
@@ -656,10 +676,11 @@ def key_figures_table(figures: dict, which, estimate: str, counted, t: Language)
     return pd.DataFrame(rows)
 
 
-ESTIMATE_WORDS = {"best": "best estimate", "range": "low–high", "low": "low figure", "high": "high figure"}
+ESTIMATE_WORDS = {"best": N_("best estimate"), "range": N_("low–high"), "low": N_("low figure"),
+                  "high": N_("high figure")}
 
-EMPTY = ("No documented event matches this selection, so there is nothing to chart here. That does not mean "
-         "none took place: only that the sources behind this briefing describe none.")
+EMPTY = (N_("No documented event matches this selection, so there is nothing to chart here. That does not mean "
+         "none took place: only that the sources behind this briefing describe none."))
 
 
 def sample_warning(data, t: Language) -> str:
@@ -669,22 +690,22 @@ def sample_warning(data, t: Language) -> str:
                     "recorded from media and partner reports under its own coding rules, not a census."))
     return _p(t("<strong>Read these figures as documented incidents, not totals.</strong> They count what {publishers} "
                 "chose to describe in annual report chapters: a convenience sample of the violations committed, not a "
-                "census.", publishers=escape(publishers(data))))
+                "census.", publishers=escape(publishers(data, t))))
 
 
 # Charts: a title that states the finding, alt text that gives the data, a note on how to read it ---------
 
 CAPTIONS = {
-    "trends": "People per year, by the year each event began. The line is the best estimate; the band runs from "
-              "the lowest to the highest figure the accounts give (an open-ended figure counts at its minimum).",
-    "actor_classes": "Events per year by the class of perpetrator the sources name; an event counts once.",
-    "regions": "Events by region (the division before 2023), per violation; an event with several violations "
-               "counts under each.",
-    "map": "Each circle is an event, its area proportional to the people it concerns (the figure the key names). "
+    "trends": N_("People per year, by the year each event began. The line is the best estimate; the band runs from "
+              "the lowest to the highest figure the accounts give (an open-ended figure counts at its minimum)."),
+    "actor_classes": N_("Events per year by the class of perpetrator the sources name; an event counts once."),
+    "regions": N_("Events by region (the division before 2023), per violation; an event with several violations "
+               "counts under each."),
+    "map": N_("Each circle is an event, its area proportional to the people it concerns (the figure the key names). "
            "A filled circle stands at the locality itself; a hollow one at a point standing in for it: a nearby "
            "village or commune seat, a cercle seat or a region's centre, where the locality could not be located "
            "or the source names only a wider area, or the mean point of several places. Events that name no place "
-           "are not shown. Regions are those of the division before 2023.",
+           "are not shown. Regions are those of the division before 2023."),
 }
 
 
@@ -701,11 +722,11 @@ def title_trends(per_year: pd.DataFrame, which, t: Language) -> str:
     return t.n(*PEAK_TITLE[first], int(rows.loc[peak, "best"]), year=str(peak))
 
 
-PEAK_TITLE = {"killing": ("Killings documented in the sources peaked in {year}, with {n} person killed",
+PEAK_TITLE = {"killing": Nn_("Killings documented in the sources peaked in {year}, with {n} person killed",
                           "Killings documented in the sources peaked in {year}, with {n} people killed"),
-              "detention": ("Detentions documented in the sources peaked in {year}, with {n} person detained",
+              "detention": Nn_("Detentions documented in the sources peaked in {year}, with {n} person detained",
                             "Detentions documented in the sources peaked in {year}, with {n} people detained"),
-              "disappearance": ("Disappearances documented in the sources peaked in {year}, with {n} person "
+              "disappearance": Nn_("Disappearances documented in the sources peaked in {year}, with {n} person "
                                 "disappeared", "Disappearances documented in the sources peaked in {year}, with {n} "
                                 "people disappeared")}
 

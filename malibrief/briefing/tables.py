@@ -6,12 +6,21 @@ import pandas as pd
 from malibrief import config
 from malibrief.briefing import analysis
 from malibrief.briefing.figures import fmt_range
-from malibrief.briefing.i18n import Language
+from malibrief.briefing.i18n import N_, Language, Nn_
+from malibrief.briefing.vocabulary import place
 
-COLUMN_WORDS = {"killing": ("Killings: events", "People killed"),
-                "detention": ("Detentions: events", "People detained"),
-                "disappearance": ("Disappearances: events", "People disappeared")}
-ATTRIBUTION_WORDS = {"stated": "Stated", "alleged": "Alleged", "suspected": "Suspected"}
+COLUMN_WORDS = {"killing": (N_("Killings: events"), N_("People killed")),
+                "detention": (N_("Detentions: events"), N_("People detained")),
+                "disappearance": (N_("Disappearances: events"), N_("People disappeared"))}
+ATTRIBUTION_WORDS = {"stated": N_("Stated"), "alleged": N_("Alleged"), "suspected": N_("Suspected")}
+
+
+def _quoting(frame: pd.DataFrame, *columns: str, rows=None) -> pd.DataFrame:
+    """Mark the cells that hold the sources' own words (as-written phrases, section headings), in `columns` and
+    `rows` (a mask; all rows by default): prose.table_html sets them in the sources' language, English."""
+    mask = [True] * len(frame) if rows is None else list(rows)
+    frame.attrs["quoted"] = {column: mask for column in columns}
+    return frame
 
 
 def _with_widths(frame: pd.DataFrame, *widths: int) -> pd.DataFrame:
@@ -42,12 +51,12 @@ def _wide(grouped: pd.DataFrame, column: str, label: str, estimate: str, counted
 
 
 def year_table(per_year: pd.DataFrame, estimate: str, counted, t: Language) -> pd.DataFrame:
-    return _wide(per_year.assign(year=per_year["year"].astype(str)), "year", "Year", estimate, counted, t)
+    return _wide(per_year.assign(year=per_year["year"].astype(str)), "year", N_("Year"), estimate, counted, t)
 
 
 def region_table(violations: pd.DataFrame, estimate: str, counted, t: Language) -> pd.DataFrame:
     grouped = analysis.by_group(violations, "admin1", (*config.ADMIN1, ""))
-    return _wide(grouped.assign(admin1=grouped["admin1"].replace("", t("No place named"))), "admin1", "Region",
+    return _wide(grouped.assign(admin1=grouped["admin1"].replace("", t("No place named"))), "admin1", N_("Region"),
                  estimate, counted, t)
 
 
@@ -55,9 +64,10 @@ def perpetrator_table(sel: analysis.Data, t: Language) -> pd.DataFrame:
     """Each perpetrator as the sources name them, how firmly each event is attributed to them, and the people
     killed (best estimate) in those events; an event with two perpetrators counts under each."""
     events = sel.events.assign(actor=sel.events["actor"].str.split("; ")).explode("actor")
+    names = t.names(sel.actors, "actor", "actors.csv")
     rows = []
     for actor, group in events.groupby("actor", sort=False):
-        row = {t("Perpetrator, as the sources name them"): actor, t("Events"): len(group)}
+        row = {t("Perpetrator, as the sources name them"): names.get(actor, actor), t("Events"): len(group)}
         for attribution, word in ATTRIBUTION_WORDS.items():
             row[t(word)] = int((group["attribution"] == attribution).sum())
         row[t("People killed (best estimate)")] = int(group["killed_best"].fillna(0).sum())
@@ -70,9 +80,10 @@ def victim_table(sel: analysis.Data, which, counted, t: Language) -> pd.DataFram
     """Events and people (best estimate) by how the sources describe the victims, most events first."""
     tags = sel.events.assign(tag=sel.events["victim_tags"].str.split("; ")).explode("tag")
     tags = tags[tags["tag"].fillna("") != ""]
+    names = t.names(sel.victim_tags, "tag", "victim_tags.csv") if len(sel.victim_tags) else {}
     rows = []
     for tag, group in tags.groupby("tag"):
-        row = {t("Victims described as"): tag, t("Events"): group["event_id"].nunique()}
+        row = {t("Victims described as"): names.get(tag, tag), t("Events"): group["event_id"].nunique()}
         for violation in which:
             if violation in counted:
                 row[t(COLUMN_WORDS[violation][1])] = int(group[f"{config.COUNT_COLUMNS[violation]}_best"].fillna(0).sum())
@@ -80,8 +91,9 @@ def victim_table(sel: analysis.Data, which, counted, t: Language) -> pd.DataFram
     return pd.DataFrame(rows).sort_values(t("Events"), ascending=False, kind="stable") if rows else pd.DataFrame()
 
 
-OUTCOME_LABELS = {"released": "Released", "killed": "Killed", "detained or sentenced": "Still detained or sentenced",
-                  "still missing": "Still missing", "unknown": "Not stated"}
+OUTCOME_LABELS = {"released": N_("Released"), "killed": N_("Killed"),
+                  "detained or sentenced": N_("Still detained or sentenced"),
+                  "still missing": N_("Still missing"), "unknown": N_("Not stated")}
 
 
 def outcome_table(held: pd.DataFrame, t: Language) -> pd.DataFrame:
@@ -90,31 +102,35 @@ def outcome_table(held: pd.DataFrame, t: Language) -> pd.DataFrame:
                          t("People held (low figure)"): held["people_low"].to_numpy()})
 
 
-PHRASE_WORDS = {"<N>": "a figure in digits", "<number words>": "number words"}
+PHRASE_WORDS = {"<N>": N_("a figure in digits"), "<number words>": N_("number words")}
 
 
 def count_rules_table(rules: pd.DataFrame, t: Language) -> pd.DataFrame:
     """The count rules as written (their rows are the documentation of the rules), under readable headings."""
-    return _with_widths(pd.DataFrame({
+    table = _with_widths(pd.DataFrame({
         t("Phrase"): [t(PHRASE_WORDS[term]) if term in PHRASE_WORDS else term for term in rules["term"]],
-        t("Low"): rules["low"].to_numpy(), t("High"): rules["high"].to_numpy(), t("Rule"): rules["rule"].to_numpy(),
-        t("ACLED records"): rules["acled_convention"].to_numpy()}), 18, 7, 7, 54, 14)
+        t("Low"): rules["low"].to_numpy(), t("High"): rules["high"].to_numpy(),
+        t("Rule"): t.column(rules, "rule", "count_words.csv").to_numpy(),
+        t("ACLED records"): t.column(rules, "acled_convention", "count_words.csv").to_numpy()}), 18, 7, 7, 54, 14)
+    return _quoting(table, t("Phrase"), rows=[term not in PHRASE_WORDS for term in rules["term"]])
 
 
 def flags_table(flags: pd.DataFrame, events: pd.DataFrame, excluded, t: Language) -> pd.DataFrame:
     counts = events["flags"].str.split("; ").explode().value_counts()
-    listed = pd.concat([flags, pd.DataFrame([{"flag": "relative_date",
-                        "description": "(set by the cleaning) the date counts from another mention's date"}])])
+    listed = pd.concat([flags, pd.DataFrame([{"flag": "relative_date"}])], ignore_index=True)
+    descriptions = [*t.column(flags, "description", "flags.csv"),  # the flags table's own words, in its language
+                    t("(set by the cleaning) the date counts from another mention's date")]
     return _with_widths(pd.DataFrame({
-        t("Borderline case"): [d[:1].upper() + d[1:] for d in listed["description"]],  # the flags table's own words
+        t("Borderline case"): [d[:1].upper() + d[1:] for d in descriptions],
         t("Events in the period"): [int(counts.get(f, 0)) for f in listed["flag"]],
         t("In this briefing"): [t("left out") if f in excluded else t("counted") for f in listed["flag"]],
     }), 64, 18, 18)
 
 
-OOS_LABELS = {"torture": "Torture and ill-treatment", "sexual violence": "Rape and sexual violence",
-              "injury": "Injuries", "destruction": "Destruction", "looting": "Looting", "threats": "Threats",
-              "other": "Other measures and abuses (sieges, bans, convictions)"}
+OOS_LABELS = {"torture": N_("Torture and ill-treatment"), "sexual violence": N_("Rape and sexual violence"),
+              "injury": N_("Injuries"), "destruction": N_("Destruction"), "looting": N_("Looting"),
+              "threats": N_("Threats"),
+              "other": N_("Other measures and abuses (sieges, bans, convictions)")}
 
 
 def out_of_scope_summary(rows: pd.DataFrame, t: Language) -> pd.DataFrame:
@@ -130,22 +146,27 @@ def out_of_scope_summary(rows: pd.DataFrame, t: Language) -> pd.DataFrame:
 
 def out_of_scope_table(rows: pd.DataFrame, t: Language) -> pd.DataFrame:
     """Rows of analysis.out_of_scope, for the reader."""
-    return _with_widths(pd.DataFrame({
+    table = _with_widths(pd.DataFrame({
         t("Source"): rows["source_id"], t("Kind"): [t(OOS_LABELS[k]) if k in OOS_LABELS else k for k in rows["violation"]],
-        t("As the source puts it"): rows["count_text"].replace("", t("(no figure)")), t("Place"): rows["place_text"],
-        t("What"): rows["summary"]}), 11, 14, 19, 20, 36)
+        t("As the source puts it"): rows["count_text"], t("Place"): rows["place_text"],
+        t("What"): t.column(rows, "summary", "out_of_scope.csv")}), 11, 14, 19, 20, 36)
+    return _quoting(table, t("As the source puts it"), t("Place"))
 
 
 def event_table(events: pd.DataFrame, t: Language) -> pd.DataFrame:
     """Every event with its figures (best estimate) and the passages it is coded from."""
     figures = []
     for row in events.itertuples():
-        parts = [t(label, n=t.number(int(getattr(row, f"{c}_best")))) for c, label in
-                 (("killed", "{n} killed"), ("detained", "{n} detained"), ("disappeared", "{n} disappeared"))
+        parts = [t.n(*label, int(getattr(row, f"{c}_best"))) for c, label in
+                 (("killed", Nn_("{n} killed", "{n} killed")), ("detained", Nn_("{n} detained", "{n} detained")),
+                  ("disappeared", Nn_("{n} disappeared", "{n} disappeared")))
                  if getattr(row, f"{c}_low") and getattr(row, f"{c}_low") > 0]
         figures.append("; ".join(parts))
-    return _with_widths(pd.DataFrame({
+    places = ["; ".join(place(t, name) for name in names.split("; ")) if names else t("not stated")
+              for names in events["place"]]
+    table = _with_widths(pd.DataFrame({
         t("Event"): events["event_id"], t("Date"): events["date_start"].dt.strftime("%Y-%m-%d"),
-        t("Place"): events["place"].replace("", t("not stated")), t("People (best)"): figures,
-        t("What happened"): events["summary"], t("Sources (mention, section, paragraph)"): events["citations"]}),
-        13, 9, 11, 9, 35, 23)
+        t("Place"): places, t("People (best)"): figures,
+        t("What happened"): t.column(events, "summary", "events.csv"),
+        t("Sources (mention, section, paragraph)"): events["citations"]}), 13, 9, 11, 9, 35, 23)
+    return _quoting(table, t("Sources (mention, section, paragraph)"))

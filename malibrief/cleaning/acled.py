@@ -47,6 +47,9 @@ TIME_PRECISION = {"1": "day", "2": "week", "3": "month"}
 KILLING_TYPE = "Violence against civilians"
 DISAPPEARANCE_SUB = "Abduction/forced disappearance"
 DETENTION_SUB = "Arrests"
+# The sub-event types of the kept rows, for the French summary; another type keeps ACLED's own name.
+SUB_EVENT_FR = {"Attack": "Attaque", "Sexual violence": "Violences sexuelles",
+                DISAPPEARANCE_SUB: "Enlèvement ou disparition forcée", DETENTION_SUB: "Arrestations"}
 
 
 @dataclass
@@ -328,6 +331,8 @@ def to_events(frame: pd.DataFrame, source_name: str, rules: ActorRules | None = 
         "source_ids": "ACLED", "mention_ids": rows["event_id_cnty"],
         "citations": rows.get("source", pd.Series("", index=rows.index)),
         "summary": rows["sub_event_type"] + " in " + rows["location"] + ", " + rows["admin1"],
+        "summary_fr": (rows["sub_event_type"].map(SUB_EVENT_FR).fillna(rows["sub_event_type"])
+                       + " à " + rows["location"] + ", " + admin1.fillna(rows["admin1"])),
     })
     events = events.sort_values(["date_start", "event_id"], kind="stable").reset_index(drop=True)
     unmapped = pd.concat([unmapped_actors(rows["actor1"], group, how, "actor1"),

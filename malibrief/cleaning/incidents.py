@@ -326,7 +326,7 @@ def _event(group: list[dict]) -> dict:
         source_ids="; ".join(dict.fromkeys(r["source_id"] for r in group)),
         mention_ids="; ".join(r["mention_id"] for r in group),
         citations="; ".join(f"{r['mention_id']} ({r['section']}, para {r['paragraph']})" for r in group),
-        summary=primary["summary"],
+        summary=primary["summary"], summary_fr=primary["summary_fr"],
     )
     return event
 

@@ -18,7 +18,7 @@ TEXT_COLUMNS = ("date_text", "place_text", "perpetrator_text", "actor_link_text"
                 "killed_text", "detained_text", "disappeared_text", "claimant_text", "outcome_text")
 LINK_COLUMNS = ("revisits", "same_event_as", "date_from")
 INCIDENT_COLUMNS = ("mention_id", "source_id", "section", "paragraph", *TEXT_COLUMNS[:8], "victim_type",
-                    "victim_tags", "attribution", *TEXT_COLUMNS[8:], *LINK_COLUMNS, "flags", "summary")
+                    "victim_tags", "attribution", *TEXT_COLUMNS[8:], *LINK_COLUMNS, "flags", "summary", "summary_fr")
 CLAIMANT_KINDS = ("party", "inquiry", "witness", "other")
 
 _NOT_BLANK = pa.Check(lambda s: s.str.strip() != "", element_wise=False, error="is empty or only spaces")
@@ -64,6 +64,7 @@ def incidents_schema(source_ids, victim_tags, flags) -> pa.DataFrameSchema:
         **{c: pa.Column(str, pa.Check.str_matches(r"^([A-Z]+-\d{4}-\d{3})?$")) for c in LINK_COLUMNS},
         "flags": _text(_listed(flags, "flag")),
         "summary": _text(required=True),
+        "summary_fr": _text(required=True),
     }
     return pa.DataFrameSchema(columns, strict=False, checks=[
         pa.Check(lambda df: (df["killed_text"].str.strip() + df["detained_text"].str.strip()

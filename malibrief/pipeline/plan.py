@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from malibrief import config
-from malibrief.params import LIST_PARAMETERS, ParameterError, validate
+from malibrief.params import LIST_PARAMETERS, ParameterError, languages, validate
 from malibrief.text import slug
 
 CLEAN_NB = config.NOTEBOOKS / "01-clean.ipynb"
@@ -23,6 +23,8 @@ BRIEFING_NB = config.NOTEBOOKS / "02-briefing.ipynb"
 PATH_PARAMETERS = ("raw_dir", "reference_dir", "out_dir", "processed_dir", "figures_dir")
 # Folders a build may never write into: the hand-made inputs.
 PROTECTED = (config.RAW, config.REFERENCE)
+# --each takes a list parameter, or lang: one edition per language, in folders en/, fr/ ... that link to each other.
+EACH_PARAMETERS = (*LIST_PARAMETERS, "lang")
 
 
 def notebook_parameters(path: Path) -> dict[str, tuple[object, str]]:
@@ -88,9 +90,11 @@ def plan(values: dict, out: Path, each: str | None) -> tuple[Path, dict, list[tu
             problems.append(f"{name}: {clean_values[name]!r} is not a folder")
     if input_format == "acled" and not config.project_path(str(clean_values.get("input_path", ""))).is_file():
         problems.append(f"input_path: {clean_values.get('input_path', '')!r} is not a file (an ACLED export is needed)")
-    if each and each not in LIST_PARAMETERS:
-        problems.append(f"--each: expected a list parameter ({', '.join(LIST_PARAMETERS)}), got {each!r}")
+    if each and each not in EACH_PARAMETERS:
+        problems.append(f"--each: expected a list parameter or lang ({', '.join(EACH_PARAMETERS)}), got {each!r}")
     brief_values = {n: v for n, v in values.items() if n in brief_spec and n not in unknown}
+    # lang is one language per briefing; with --each lang, -p lang may name several (all by default).
+    langs = brief_values.pop("lang", None) if each == "lang" else None
     if problems:
         raise ParameterError(problems)
     defaults = {n: d for n, (d, _) in brief_spec.items() if n not in PATH_PARAMETERS}
@@ -109,10 +113,13 @@ def plan(values: dict, out: Path, each: str | None) -> tuple[Path, dict, list[tu
         return cleaning, clean, [("briefing", {**base, "processed_dir": processed, "figures_dir": figures})]
     every = {"regions": config.ADMIN1, "actor_classes": config.ACTOR_CLASSES, "violations": config.VIOLATIONS,
              "actors": checks["actors"], "exclude_flags": checks["flags"]}  # --each's values when -p gives none
-    chosen = base[each] or list(every[each])
+    if each == "lang":
+        chosen = [langs] if isinstance(langs, str) else list(langs or languages())
+    else:
+        chosen = base[each] or list(every[each])
     runs = []
     for value in chosen:
-        name = slug(value, empty="value")
-        runs.append((name, {**validate({**brief_values, each: [value]}, defaults, **checks),
-                            "processed_dir": processed, "figures_dir": str(out / name / "figures")}))
+        parameters = validate({**brief_values, each: value if each == "lang" else [value]}, defaults, **checks)
+        name = slug(str(value), empty="value")
+        runs.append((name, {**parameters, "processed_dir": processed, "figures_dir": str(out / name / "figures")}))
     return cleaning, clean, runs

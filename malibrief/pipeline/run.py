@@ -4,7 +4,6 @@ spawn, so the same path runs on Windows, macOS and Linux."""
 from __future__ import annotations
 
 import contextlib
-import html
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -100,7 +99,7 @@ def preload_renderer() -> None:
     PRELOADING.append(thread)
 
 
-def render(executed: Path, html_path: Path, pdf_path: Path, parameters: dict) -> None:
+def render(executed: Path, html_path: Path, pdf_path: Path, parameters: dict, editions=()) -> None:
     import nbformat
 
     for thread in PRELOADING:  # never render beside the import: WeasyPrint is not made for threads
@@ -108,12 +107,14 @@ def render(executed: Path, html_path: Path, pdf_path: Path, parameters: dict) ->
     from malibrief import briefing
 
     nb = nbformat.read(executed, as_version=4)
-    briefing.render(nb, html_path, pdf_path, parameters)
+    briefing.render(nb, html_path, pdf_path, parameters, editions)
 
 
-def briefing_job(name: str, parameters: dict, folder: Path, key: str, quiet: bool, kernel=None) -> tuple[str, str]:
+def briefing_job(name: str, parameters: dict, folder: Path, key: str, quiet: bool, kernel=None,
+                 editions=()) -> tuple[str, str]:
     """Execute and render one briefing into a staging folder that then replaces `folder` whole, and the same for
-    its charts when they go elsewhere (the default build's figures/); run in a worker process for batches."""
+    its charts when they go elsewhere (the default build's figures/); run in a worker process for batches.
+    `editions` are (language, folder) of the same briefing in other languages, for the cover's links."""
     figures = config.project_path(parameters["figures_dir"])
     failed = folder.parent / "failed" / f"{folder.name}.ipynb"
     with contextlib.ExitStack() as stack:
@@ -122,7 +123,7 @@ def briefing_job(name: str, parameters: dict, folder: Path, key: str, quiet: boo
                           else stack.enter_context(staged(figures)))
         executed = staging / "executed" / BRIEFING_NB.name
         execute(BRIEFING_NB, executed, {**parameters, "figures_dir": str(staged_figures)}, quiet, kernel, failed)
-        render(executed, staging / "briefing.html", staging / "briefing.pdf", parameters)
+        render(executed, staging / "briefing.html", staging / "briefing.pdf", parameters, editions)
     failed.unlink(missing_ok=True)  # from an earlier failed run
     return name, key
 
@@ -169,7 +170,10 @@ def worker_pool(jobs: int):
 
 def largest_first(pending: list, processed: Path, each: str) -> list:
     """The briefings ordered by how many lines of violations.csv name their value, largest first: a batch
-    then ends on small briefings, instead of one core working through a big one while the other idles."""
+    then ends on small briefings, instead of one core working through a big one while the other idles.
+    Editions in several languages are the same size: they keep their order."""
+    if each == "lang":
+        return pending
     values = [parameters[each][0] for _, parameters, _, _ in pending]
     sizes = dict.fromkeys(values, 0)
     with open(processed / "violations.csv", encoding="utf-8") as lines:
@@ -224,7 +228,8 @@ def build_locked(cleaning, clean_parameters, runs, out, each, force, quiet, jobs
         """The briefings to run: keyed on the processed folder as the cleaning left it."""
         pending = []
         for name, parameters in runs:
-            key = digest([BRIEFING_NB, processed, reference, *CODE], parameters)
+            key = digest([BRIEFING_NB, processed, reference, *CODE],
+                         {**parameters, "editions": editions(runs, name, each)})
             if cache.fresh(f"briefing:{name}", key, briefing_outputs(folders[name], parameters)):
                 say(quiet, f"briefing {name}: unchanged, skipped")
             else:
@@ -252,12 +257,12 @@ def build_locked(cleaning, clean_parameters, runs, out, each, force, quiet, jobs
                 say(quiet, f"briefing {name}: executing {BRIEFING_NB.name}, rendering HTML and PDF")
                 preload_renderer()
                 kernel, ahead = ahead, None
-                briefing_job(name, parameters, folder, key, quiet, kernel)
+                briefing_job(name, parameters, folder, key, quiet, kernel, editions(runs, name, each))
                 cache.store(f"briefing:{name}", key, outputs[name])
             elif pending:
                 say(quiet, f"{len(pending)} briefings: executing and rendering on {jobs} processes")
                 pool = pool or stack.enter_context(worker_pool(jobs))
-                futures = [pool.submit(briefing_job, n, p, f, k, True)
+                futures = [pool.submit(briefing_job, n, p, f, k, True, None, editions(runs, n, each))
                            for n, p, f, k in largest_first(pending, processed, each)]
                 for future in futures:
                     name, key = future.result()
@@ -271,10 +276,14 @@ def build_locked(cleaning, clean_parameters, runs, out, each, force, quiet, jobs
     return written
 
 
+def editions(runs, name: str, each: str | None) -> list[tuple[str, str]]:
+    """(language, folder) of the other editions of the same briefing, for --each lang: each links to the others."""
+    if each != "lang":
+        return []
+    return [(parameters["lang"], other) for other, parameters in runs if other != name]
+
+
 def write_index(out: Path, runs, each: str) -> Path:
-    items = "".join(f'<li><a href="{html.escape(n)}/briefing.html">{html.escape(", ".join(p[each]))}</a> '
-                    f'(<a href="{html.escape(n)}/briefing.pdf">PDF</a>)</li>' for n, p in runs)
-    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Briefings by {html.escape(each)}"
-            f"</title></head><body><h1>One briefing per value of {html.escape(each)}</h1><ul>{items}</ul>"
-            f"</body></html>\n")
-    return atomic_write(out / "index.html", page.encode("utf-8"))
+    from malibrief import briefing
+
+    return atomic_write(out / "index.html", briefing.index_page(runs, each).encode("utf-8"))

@@ -1,0 +1,30 @@
+"""The code values of config.py as the reader sees them: each is its own English msgid, marked here with N_ so
+that `pybabel extract` puts it in the catalogue; `t(value)` translates it where it is shown.
+
+Regions are not listed: config.ADMIN1 already spells them as in French (Ségou, Tombouctou, Ménaka).
+tests/test_french.py checks that this list covers config's vocabularies.
+"""
+from malibrief.briefing.i18n import N_
+
+VIOLATIONS = (N_("killing"), N_("detention"), N_("disappearance"))
+VICTIM_TYPES = (N_("civilians"), N_("security forces"), N_("alleged fighters"), N_("mixed"), N_("unknown"))
+ATTRIBUTIONS = (N_("stated"), N_("alleged"), N_("suspected"))
+DATE_PRECISIONS = (N_("day"), N_("week"), N_("month"), N_("months"), N_("year"))
+ACTOR_CLASSES = (N_("state forces"), N_("state forces with foreign allies"), N_("state forces with militias"),
+                 N_("civilian state authorities"), N_("foreign forces"), N_("Islamist armed groups"), N_("militias"),
+                 N_("other"), N_("unknown"))
+OUTCOMES = (N_("released"), N_("killed"), N_("detained or sentenced"), N_("still missing"), N_("unknown"))
+# What the chapters report beyond the three violations (out_of_scope.csv's `violation` column).
+NOT_COUNTED = (N_("other"), N_("torture"), N_("injury"), N_("destruction"), N_("sexual violence"), N_("threats"),
+               N_("looting"))
+# count_words.csv's kinds (its `kind` column).
+COUNT_KINDS = (N_("number"), N_("article"), N_("name"), N_("qualifier"), N_("suffix"), N_("part"), N_("vague"),
+               N_("multiplier"), N_("collective"), N_("scaled"), N_("not_a_name"))
+# The gazetteer's names are proper names and stay as they are, except these descriptive ones.
+PLACE_NAMES = (N_("Office of the Prime Minister"), N_("Soundiata Keita military camp"), N_("Bollé prison"))
+
+
+def place(t, name: str) -> str:
+    """A place name in the briefing's language: a descriptive name listed above is translated, a proper name is
+    shown as the gazetteer spells it."""
+    return t(name) if name in PLACE_NAMES else name
