@@ -410,15 +410,15 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
 
 
 def _event_sizes(placed: pd.DataFrame, estimate: str) -> dict[str, pd.Series]:
-    """People per event and violation, for the circles: the low figure, or the high one (the low where the
-    source gives no upper figure) when the briefing asks for high figures."""
+    """People per event and violation, for the circles: the figure the briefing quotes (the best estimate, also for
+    a low-to-high range), or the low or the high one (the low where the source gives no upper figure)."""
     sizes = {}
     for violation, column in config.COUNT_COLUMNS.items():
         rows = placed[placed[f"{column}_low"] > 0]
         if rows.empty:
             continue
-        sizes[violation] = (rows[f"{column}_high"].fillna(rows[f"{column}_low"]) if estimate == "high"
-                            else rows[f"{column}_low"]).astype(float)
+        chosen = {"high": rows[f"{column}_high"].fillna(rows[f"{column}_low"]), "low": rows[f"{column}_low"]}
+        sizes[violation] = chosen.get(estimate, rows[f"{column}_best"]).astype(float)
     return sizes
 
 
@@ -478,7 +478,8 @@ def _map_legend(fig, size_of: dict, scale: float, estimate: str, counted, t: Lan
         key.set_axis_off()
         key.set_xlim(0, (LEGEND_WIDTH - 0.2) * 72)
         key.set_ylim(-block * 72, 0)
-        key.text(0, 0, t("People (high figure)") if estimate == "high" else t("People (low figure)"),
+        key.text(0, 0, {"high": t("People (high figure)"), "low": t("People (low figure)")}.get(
+            estimate, t("People (best estimate)")),
                  fontsize=MIN_TEXT + 1, va="top")
         y = -2 * MIN_TEXT - 2
         centre = max(diameters) / 2 + 2
