@@ -112,7 +112,10 @@ class Language:
     def date(self, day: date, precision: str = "day") -> str:
         """A date as precisely as the source gave it: "19 April 2022" / "19 avril 2022", "March 2022", "2022"."""
         if precision in ("day", "week"):
-            return format_date(day, "d MMMM y", locale=self.locale)
+            # The first of a month has its own pattern in the catalogue: French writes "1er décembre 2026".
+            # translators: a Babel date pattern for the first day of a month; text in quotes is written as is
+            pattern = self("'1' MMMM y") if day.day == 1 else "d MMMM y"
+            return format_date(day, pattern, locale=self.locale)
         if precision in ("month", "months"):
             return format_date(day, "LLLL y", locale=self.locale)
         return format_date(day, "y", locale=self.locale)

@@ -760,8 +760,8 @@ def title_actors(sel, t: Language) -> str:
 
 def alt_actor_classes(violations: pd.DataFrame, t: Language) -> str:
     return t("Stacked bar chart of events per year by perpetrator class; over the period: {listing}.",
-             listing=", ".join(t("{name} {n}", name=escape(k), n=t.number(int(v)))
-                               for k, v in _class_counts(violations).items()))
+             listing=", ".join(t("{name} {n}", name=escape(t(k) if k in config.ACTOR_CLASSES else k),
+                                                 n=t.number(int(v))) for k, v in _class_counts(violations).items()))
 
 
 def title_regions(regions_table: pd.DataFrame, t: Language) -> str:
