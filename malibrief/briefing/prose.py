@@ -93,8 +93,9 @@ def _reports(events: pd.DataFrame, data, t: Language) -> str:
     """"(3 of 5 reports)": how many chapters stand behind a sentence."""
     if analysis.input_format(data) == "acled":
         return t("(ACLED events)")
-    return t.n("({k} of {n} report)", "({k} of {n} reports)", len(data.sources),
-               k=t.number(len(analysis.reports(events))))
+    # The count of reports behind the sentence chooses the form ("1 rapport sur 5"); English says "reports" either way.
+    return t.n("({n} of {total} reports)", "({n} of {total} reports)", len(analysis.reports(events)),
+               total=t.number(len(data.sources)))
 
 
 # The cover ----------------------------------------------------------------------------------------------
