@@ -269,10 +269,8 @@ def previous_period(data, p: dict, which, t: Language) -> str:
     else:
         covered = int(data.sources["events_year"].astype(int).min()) if len(data.sources) else p["start_year"]
     if first < covered:
-        return t("The sources do not cover the {length} years before {year}, so this period cannot be compared with "
-                 "the one before it.", length=t.number(length), year=str(p["start_year"])) if length > 1 else \
-            t("The sources do not cover the year before {year}, so it cannot be compared with the one before it.",
-              year=str(p["start_year"]))
+        return t("The chapters start with the events of {year}, so no earlier period of the same length can be "
+                 "compared with this one.", year=str(covered))
     before = analysis.select(data, first, last, p["regions"], p["actor_classes"], p["actors"], which,
                              p["exclude_flags"])
     now = analysis.select(data, p["start_year"], p["end_year"], p["regions"], p["actor_classes"], p["actors"],
