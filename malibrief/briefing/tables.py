@@ -115,14 +115,18 @@ def count_rules_table(rules: pd.DataFrame, t: Language) -> pd.DataFrame:
     return _quoting(table, t("Phrase"), rows=[term not in PHRASE_WORDS for term in rules["term"]])
 
 
-def flags_table(flags: pd.DataFrame, events: pd.DataFrame, excluded, t: Language) -> pd.DataFrame:
-    counts = events["flags"].str.split("; ").explode().value_counts()
+def flags_table(data: analysis.Data, start_year: int, end_year: int, regions, excluded,
+                t: Language) -> pd.DataFrame:
+    """Each borderline case and its events in the period and regions, counted by analysis.left_out, the one
+    computation the text's sentence on what is left out uses, so that the two cannot disagree."""
+    flags = data.flags
     listed = pd.concat([flags, pd.DataFrame([{"flag": "relative_date"}])], ignore_index=True)
     descriptions = [*t.column(flags, "description", "flags.csv"),  # the flags table's own words, in its language
                     t("(set by the cleaning) the date counts from another mention's date")]
+    counts = [len(analysis.left_out(data, start_year, end_year, regions, [f]).events) for f in listed["flag"]]
     return _with_widths(pd.DataFrame({
         t("Borderline case"): [d[:1].upper() + d[1:] for d in descriptions],
-        t("Events in the period"): [int(counts.get(f, 0)) for f in listed["flag"]],
+        t("Events in the period"): counts,
         t("In this briefing"): [t("left out") if f in excluded else t("counted") for f in listed["flag"]],
     }), 64, 18, 18)
 
