@@ -91,15 +91,20 @@ def victim_table(sel: analysis.Data, which, counted, t: Language) -> pd.DataFram
     return pd.DataFrame(rows).sort_values(t("Events"), ascending=False, kind="stable") if rows else pd.DataFrame()
 
 
-OUTCOME_LABELS = {"released": N_("Released"), "killed": N_("Killed"),
-                  "detained or sentenced": N_("Still detained or sentenced"),
-                  "still missing": N_("Still missing"), "unknown": N_("Not stated")}
+# What the chapters report became of some or all of those held (the gravest outcome for anyone held): an event
+# counts under one row, and its people are all those it held, not only those the outcome befell.
+OUTCOME_LABELS = {"released": N_("Some or all of those held were released"),
+                  "killed": N_("Some or all of those held were killed"),
+                  "detained or sentenced": N_("Some or all of those held were still detained or sentenced"),
+                  "still missing": N_("Some or all of those held were still missing"),
+                  "unknown": N_("The chapters do not say")}
 
 
 def outcome_table(held: pd.DataFrame, t: Language) -> pd.DataFrame:
-    return pd.DataFrame({t("What became of those held"): [t(OUTCOME_LABELS[o]) for o in held.index],
+    return pd.DataFrame({t("What became of some or all of those held"):
+                         [t(OUTCOME_LABELS[o]) for o in held.index],
                          t("Events"): held["events"].to_numpy(),
-                         t("People held (low figure)"): held["people_low"].to_numpy()})
+                         t("All people held in these events (low figure)"): held["people_low"].to_numpy()})
 
 
 PHRASE_WORDS = {"<N>": N_("a figure in digits"), "<number words>": N_("number words")}
