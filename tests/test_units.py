@@ -1292,3 +1292,13 @@ def test_the_borderline_table_counts_what_the_text_leaves_out(regions, expected)
     table = tables.flags_table(data, 2021, 2025, regions, ["combatants_killed"], Language())
     assert len(gone.events) == expected
     assert table.loc[0, "Events in the period"] == expected
+
+
+@pytest.mark.parametrize("attribution, en, fr", [("stated", "FAMa", "FAMa"), ("", "FAMa", "FAMa"),
+                                                 ("alleged", "FAMa (alleged)", "FAMa (selon des allégations)"),
+                                                 ("suspected", "FAMa (suspected)", "FAMa (selon des soupçons)")])
+def test_the_perpetrator_keeps_the_firmness_of_its_attribution(attribution, en, fr):
+    from malibrief.briefing.vocabulary import perpetrator
+
+    assert perpetrator(Language(), "FAMa", attribution) == en
+    assert perpetrator(Language("fr"), "FAMa", attribution) == fr

@@ -15,7 +15,7 @@ from malibrief import config
 from malibrief.briefing import analysis
 from malibrief.briefing.figures import ETHNIC_TAGS, NAMED_TAGS, STATE_CLASSES, WOMEN_CHILDREN, fmt_range
 from malibrief.briefing.i18n import N_, Language, Nn_
-from malibrief.briefing.vocabulary import place
+from malibrief.briefing.vocabulary import perpetrator, place
 from malibrief.text import escape
 
 PROJECT = N_("Mali human-rights data project")
@@ -376,8 +376,8 @@ def case_boxes_html(sel, t: Language) -> str:
     summaries = dict(zip(sel.events["event_id"], t.column(sel.events, "summary", "events.csv")))
     names = t.names(sel.actors, "actor", "actors.csv")
 
-    def actors(listed: str) -> str:
-        return escape("; ".join(names.get(a, a) for a in listed.split("; ")))
+    def actors(row) -> str:
+        return escape(perpetrator(t, "; ".join(names.get(a, a) for a in row["actor"].split("; ")), row["attribution"]))
 
     boxes = []
     for rule, row in analysis.cases(sel):
@@ -393,7 +393,7 @@ def case_boxes_html(sel, t: Language) -> str:
             f"<h3>{escape(place(t, row['place'].split(';')[0]) or t('Place not stated'))}, "
             f"<span class='nowrap'>{t.date(row['date_start'], row['date_precision'])}</span></h3>"
             f"<p>{escape(summaries[row['event_id']])}</p><p class='case-figures'>{'; '.join(figures)}.</p>"
-            f"<p class='case-cite'>{t('Perpetrator as the source names it: {actor}.', actor=actors(row['actor']))} "
+            f"<p class='case-cite'>{t('Perpetrator as the source names it: {actor}.', actor=actors(row))} "
             f"{t('Sources: {citations}.', citations=quoted(row['citations']))}</p></aside>")
     if not boxes:
         return ""

@@ -7,7 +7,7 @@ from malibrief import config
 from malibrief.briefing import analysis
 from malibrief.briefing.figures import fmt_range
 from malibrief.briefing.i18n import N_, Language, Nn_
-from malibrief.briefing.vocabulary import place
+from malibrief.briefing.vocabulary import perpetrator, place
 
 COLUMN_WORDS = {"killing": (N_("Killings: events"), N_("People killed")),
                 "detention": (N_("Detentions: events"), N_("People detained")),
@@ -162,8 +162,12 @@ def out_of_scope_table(rows: pd.DataFrame, t: Language) -> pd.DataFrame:
     return _quoting(table, t("As the source puts it"), t("Place"))
 
 
-def event_table(events: pd.DataFrame, t: Language) -> pd.DataFrame:
-    """Every event with its figures (best estimate) and the passages it is coded from."""
+def event_table(events: pd.DataFrame, t: Language, actors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every event with its perpetrator and the firmness of the attribution, its figures (best estimate) and the
+    passages it is coded from."""
+    names = t.names(actors, "actor", "actors.csv") if actors is not None and len(actors) else {}
+    perpetrators = [perpetrator(t, "; ".join(names.get(a, a) for a in listed.split("; ")) if listed else "",
+                                attribution) for listed, attribution in zip(events["actor"], events["attribution"])]
     figures = []
     for row in events.itertuples():
         parts = [t.n(*label, int(getattr(row, f"{c}_best"))) for c, label in
@@ -175,7 +179,7 @@ def event_table(events: pd.DataFrame, t: Language) -> pd.DataFrame:
               for names in events["place"]]
     table = _with_widths(pd.DataFrame({
         t("Event"): events["event_id"], t("Date"): events["date_start"].dt.strftime("%Y-%m-%d"),
-        t("Place"): places, t("People (best)"): figures,
+        t("Place"): places, t("Perpetrator"): perpetrators, t("People (best)"): figures,
         t("What happened"): t.column(events, "summary", "events.csv"),
-        t("Sources (mention, section, paragraph)"): events["citations"]}), 13, 9, 11, 9, 35, 23)
+        t("Sources (mention, section, paragraph)"): events["citations"]}), 12, 9, 10, 12, 8, 30, 19)
     return _quoting(table, t("Sources (mention, section, paragraph)"))
