@@ -1302,3 +1302,9 @@ def test_the_perpetrator_keeps_the_firmness_of_its_attribution(attribution, en, 
 
     assert perpetrator(Language(), "FAMa", attribution) == en
     assert perpetrator(Language("fr"), "FAMa", attribution) == fr
+
+
+def test_the_regions_chart_title_counts_distinct_events_as_the_where_text_does():
+    events = pd.DataFrame({"event_id": ["E1", "E2", "E3", "E4"], "admin1": ["Mopti", "Gao; Mopti", "", "Gao"]})
+    assert narrative.events_by_region(events).sort_index().to_dict() == {"Gao": 2, "Mopti": 2}
+    assert narrative.title_regions(events[events["event_id"] != "E4"], Language()) == "Mopti has the most events: 2"

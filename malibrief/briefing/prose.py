@@ -328,14 +328,20 @@ def victims_html(sel, which, t: Language, counted) -> str:
     return _p(*sentences)
 
 
+def events_by_region(events: pd.DataFrame) -> pd.Series:
+    """Distinct events per region, most first; an event in two regions counts in each: the Where text and the
+    regions chart's title say the same number."""
+    placed = events[events["admin1"] != ""]
+    return placed["admin1"].str.split("; ").explode().value_counts()
+
+
 def where_html(sel, t: Language) -> str:
     events = sel.events
     if events.empty:
         return ""
     reach = analysis.coverage(events)
     placed = events[events["admin1"] != ""]
-    regions = placed["admin1"].str.split("; ").explode().value_counts()
-    top = regions.head(3)
+    top = events_by_region(events).head(3)
     listing = _and([t("{region} ({n})", region=escape(r), n=t.number(int(n))) for r, n in top.items()], t)
     return _p(t.n("{n} event is placed in a region.", "{n} events are placed in a region.", len(placed)),
               t("Most are in {listing}.", listing=listing) if len(top) else "",
@@ -697,8 +703,8 @@ CAPTIONS = {
     "trends": N_("People per year, by the year each event began. The line is the best estimate; the band runs from "
               "the lowest to the highest figure the accounts give (an open-ended figure counts at its minimum)."),
     "actor_classes": N_("Events per year by the class of perpetrator the sources name; an event counts once."),
-    "regions": N_("Events by region (the division before 2023), per violation; an event with several violations "
-               "counts under each."),
+    "regions": N_("Events by region (the division before 2023). The bars count events per violation: an event "
+               "with several violations counts under each, so a region's bars can add up to more than its events."),
     "map": N_("Each circle is an event, its area proportional to the people it concerns (the figure the key names). "
            "A filled circle stands at the locality itself; a hollow one at a point standing in for it: a nearby "
            "village or commune seat, a cercle seat or a region's centre, where the locality could not be located "
@@ -762,8 +768,9 @@ def alt_actor_classes(violations: pd.DataFrame, t: Language) -> str:
                                for k, v in _class_counts(violations).items()))
 
 
-def title_regions(regions_table: pd.DataFrame, t: Language) -> str:
-    counts = regions_table[regions_table["admin1"] != ""].groupby("admin1")["events"].sum().sort_values(ascending=False)
+def title_regions(events: pd.DataFrame, t: Language) -> str:
+    """The region with the most events, counted as the Where text counts them (not the bars, per violation)."""
+    counts = events_by_region(events)
     if counts.empty:
         return t("No event names a place")
     return t.n("{region} has the most events: {n}", "{region} has the most events: {n}", int(counts.iloc[0]),
