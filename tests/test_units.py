@@ -1269,3 +1269,42 @@ def test_by_year_equals_independent_sums_and_fills_zeros(data, plain):
 ])
 def test_peak_and_after_tells_the_peak_not_the_end_years(series, peak, after):
     assert analysis.peak_and_after(pd.Series(series)) == (peak, after)
+
+
+def _flagged_data():
+    """Three events: one flagged in Gao, one unflagged in Mopti, one flagged in both regions in 2020."""
+    events = pd.DataFrame({"event_id": ["E1", "E2", "E3"], "year": [2023, 2024, 2020],
+                           "admin1_all": ["Gao", "Mopti", "Gao; Mopti"], "actor_class": ["state forces"] * 3,
+                           "actor": ["FAMa"] * 3, "flags": ["combatants_killed", "", "combatants_killed"]})
+    violations = pd.DataFrame({"event_id": ["E1", "E2", "E3"], "violation": ["killing"] * 3})
+    flags = pd.DataFrame({"flag": ["combatants_killed"], "description": ["soldiers or fighters killed"]})
+    return analysis.Data(events=events, violations=violations, sources=pd.DataFrame(), out_of_scope=pd.DataFrame(),
+                         count_rules=pd.DataFrame(), actors=pd.DataFrame(), flags=flags, about=pd.DataFrame())
+
+
+@pytest.mark.parametrize("regions, expected", [([], 1), (["Mopti"], 0), (["Gao"], 1)])
+def test_the_borderline_table_counts_what_the_text_leaves_out(regions, expected):
+    """The annex's table and the sentence on what is left out count the same events: the edition's regions."""
+    from malibrief.briefing import tables
+
+    data = _flagged_data()
+    gone = analysis.left_out(data, 2021, 2025, regions, ["combatants_killed"])
+    table = tables.flags_table(data, 2021, 2025, regions, ["combatants_killed"], Language())
+    assert len(gone.events) == expected
+    assert table.loc[0, "Events in the period"] == expected
+
+
+@pytest.mark.parametrize("attribution, en, fr", [("stated", "FAMa", "FAMa"), ("", "FAMa", "FAMa"),
+                                                 ("alleged", "FAMa (alleged)", "FAMa (selon des allégations)"),
+                                                 ("suspected", "FAMa (suspected)", "FAMa (selon des soupçons)")])
+def test_the_perpetrator_keeps_the_firmness_of_its_attribution(attribution, en, fr):
+    from malibrief.briefing.vocabulary import perpetrator
+
+    assert perpetrator(Language(), "FAMa", attribution) == en
+    assert perpetrator(Language("fr"), "FAMa", attribution) == fr
+
+
+def test_the_regions_chart_title_counts_distinct_events_as_the_where_text_does():
+    events = pd.DataFrame({"event_id": ["E1", "E2", "E3", "E4"], "admin1": ["Mopti", "Gao; Mopti", "", "Gao"]})
+    assert narrative.events_by_region(events).sort_index().to_dict() == {"Gao": 2, "Mopti": 2}
+    assert narrative.title_regions(events[events["event_id"] != "E4"], Language()) == "Mopti has the most events: 2"

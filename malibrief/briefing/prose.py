@@ -15,7 +15,7 @@ from malibrief import config
 from malibrief.briefing import analysis
 from malibrief.briefing.figures import ETHNIC_TAGS, NAMED_TAGS, STATE_CLASSES, WOMEN_CHILDREN, fmt_range
 from malibrief.briefing.i18n import N_, Language, Nn_
-from malibrief.briefing.vocabulary import place
+from malibrief.briefing.vocabulary import perpetrator, place
 from malibrief.text import escape
 
 PROJECT = N_("Mali human-rights data project")
@@ -270,10 +270,8 @@ def previous_period(data, p: dict, which, t: Language) -> str:
     else:
         covered = int(data.sources["events_year"].astype(int).min()) if len(data.sources) else p["start_year"]
     if first < covered:
-        return t("The sources do not cover the {length} years before {year}, so this period cannot be compared with "
-                 "the one before it.", length=t.number(length), year=str(p["start_year"])) if length > 1 else \
-            t("The sources do not cover the year before {year}, so it cannot be compared with the one before it.",
-              year=str(p["start_year"]))
+        return t("The chapters start with the events of {year}, so no earlier period of the same length can be "
+                 "compared with this one.", year=str(covered))
     before = analysis.select(data, first, last, p["regions"], p["actor_classes"], p["actors"], which,
                              p["exclude_flags"])
     now = analysis.select(data, p["start_year"], p["end_year"], p["regions"], p["actor_classes"], p["actors"],
@@ -331,14 +329,20 @@ def victims_html(sel, which, t: Language, counted) -> str:
     return _p(*sentences)
 
 
+def events_by_region(events: pd.DataFrame) -> pd.Series:
+    """Distinct events per region, most first; an event in two regions counts in each: the Where text and the
+    regions chart's title say the same number."""
+    placed = events[events["admin1"] != ""]
+    return placed["admin1"].str.split("; ").explode().value_counts()
+
+
 def where_html(sel, t: Language) -> str:
     events = sel.events
     if events.empty:
         return ""
     reach = analysis.coverage(events)
     placed = events[events["admin1"] != ""]
-    regions = placed["admin1"].str.split("; ").explode().value_counts()
-    top = regions.head(3)
+    top = events_by_region(events).head(3)
     listing = _and([t("{region} ({n})", region=escape(r), n=t.number(int(n))) for r, n in top.items()], t)
     return _p(t.n("{n} event is placed in a region.", "{n} events are placed in a region.", len(placed)),
               t("Most are in {listing}.", listing=listing) if len(top) else "",
@@ -379,8 +383,8 @@ def case_boxes_html(sel, t: Language) -> str:
     summaries = dict(zip(sel.events["event_id"], t.column(sel.events, "summary", "events.csv")))
     names = t.names(sel.actors, "actor", "actors.csv")
 
-    def actors(listed: str) -> str:
-        return escape("; ".join(names.get(a, a) for a in listed.split("; ")))
+    def actors(row) -> str:
+        return escape(perpetrator(t, "; ".join(names.get(a, a) for a in row["actor"].split("; ")), row["attribution"]))
 
     boxes = []
     for rule, row in analysis.cases(sel):
@@ -396,7 +400,7 @@ def case_boxes_html(sel, t: Language) -> str:
             f"<h3>{escape(place(t, row['place'].split(';')[0]) or t('Place not stated'))}, "
             f"<span class='nowrap'>{t.date(row['date_start'], row['date_precision'])}</span></h3>"
             f"<p>{escape(summaries[row['event_id']])}</p><p class='case-figures'>{'; '.join(figures)}.</p>"
-            f"<p class='case-cite'>{t('Perpetrator as the source names it: {actor}.', actor=actors(row['actor']))} "
+            f"<p class='case-cite'>{t('Perpetrator as the source names it: {actor}.', actor=actors(row))} "
             f"{t('Sources: {citations}.', citations=quoted(row['citations']))}</p></aside>")
     if not boxes:
         return ""
@@ -700,8 +704,8 @@ CAPTIONS = {
     "trends": N_("People per year, by the year each event began. The line is the best estimate; the band runs from "
               "the lowest to the highest figure the accounts give (an open-ended figure counts at its minimum)."),
     "actor_classes": N_("Events per year by the class of perpetrator the sources name; an event counts once."),
-    "regions": N_("Events by region (the division before 2023), per violation; an event with several violations "
-               "counts under each."),
+    "regions": N_("Events by region (the division before 2023). The bars count events per violation: an event "
+               "with several violations counts under each, so a region's bars can add up to more than its events."),
     "map": N_("Each circle is an event, its area proportional to the people it concerns (the figure the key names). "
            "A filled circle stands at the locality itself; a hollow one at a point standing in for it: a nearby "
            "village or commune seat, a cercle seat or a region's centre, where the locality could not be located "
@@ -765,8 +769,9 @@ def alt_actor_classes(violations: pd.DataFrame, t: Language) -> str:
                                                  n=t.number(int(v))) for k, v in _class_counts(violations).items()))
 
 
-def title_regions(regions_table: pd.DataFrame, t: Language) -> str:
-    counts = regions_table[regions_table["admin1"] != ""].groupby("admin1")["events"].sum().sort_values(ascending=False)
+def title_regions(events: pd.DataFrame, t: Language) -> str:
+    """The region with the most events, counted as the Where text counts them (not the bars, per violation)."""
+    counts = events_by_region(events)
     if counts.empty:
         return t("No event names a place")
     return t.n("{region} has the most events: {n}", "{region} has the most events: {n}", int(counts.iloc[0]),

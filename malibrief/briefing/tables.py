@@ -7,7 +7,7 @@ from malibrief import config
 from malibrief.briefing import analysis
 from malibrief.briefing.figures import fmt_range
 from malibrief.briefing.i18n import N_, Language, Nn_
-from malibrief.briefing.vocabulary import place
+from malibrief.briefing.vocabulary import perpetrator, place
 
 COLUMN_WORDS = {"killing": (N_("Killings: events"), N_("People killed")),
                 "detention": (N_("Detentions: events"), N_("People detained")),
@@ -91,15 +91,20 @@ def victim_table(sel: analysis.Data, which, counted, t: Language) -> pd.DataFram
     return pd.DataFrame(rows).sort_values(t("Events"), ascending=False, kind="stable") if rows else pd.DataFrame()
 
 
-OUTCOME_LABELS = {"released": N_("Released"), "killed": N_("Killed"),
-                  "detained or sentenced": N_("Still detained or sentenced"),
-                  "still missing": N_("Still missing"), "unknown": N_("Not stated")}
+# What the chapters report became of some or all of those held (the gravest outcome for anyone held): an event
+# counts under one row, and its people are all those it held, not only those the outcome befell.
+OUTCOME_LABELS = {"released": N_("Some or all of those held were released"),
+                  "killed": N_("Some or all of those held were killed"),
+                  "detained or sentenced": N_("Some or all of those held were still detained or sentenced"),
+                  "still missing": N_("Some or all of those held were still missing"),
+                  "unknown": N_("The chapters do not say")}
 
 
 def outcome_table(held: pd.DataFrame, t: Language) -> pd.DataFrame:
-    return pd.DataFrame({t("What became of those held"): [t(OUTCOME_LABELS[o]) for o in held.index],
+    return pd.DataFrame({t("What became of some or all of those held"):
+                         [t(OUTCOME_LABELS[o]) for o in held.index],
                          t("Events"): held["events"].to_numpy(),
-                         t("People held (low figure)"): held["people_low"].to_numpy()})
+                         t("All people held in these events (low figure)"): held["people_low"].to_numpy()})
 
 
 PHRASE_WORDS = {"<N>": N_("a figure in digits"), "<number words>": N_("number words")}
@@ -115,14 +120,18 @@ def count_rules_table(rules: pd.DataFrame, t: Language) -> pd.DataFrame:
     return _quoting(table, t("Phrase"), rows=[term not in PHRASE_WORDS for term in rules["term"]])
 
 
-def flags_table(flags: pd.DataFrame, events: pd.DataFrame, excluded, t: Language) -> pd.DataFrame:
-    counts = events["flags"].str.split("; ").explode().value_counts()
+def flags_table(data: analysis.Data, start_year: int, end_year: int, regions, excluded,
+                t: Language) -> pd.DataFrame:
+    """Each borderline case and its events in the period and regions, counted by analysis.left_out, the one
+    computation the text's sentence on what is left out uses, so that the two cannot disagree."""
+    flags = data.flags
     listed = pd.concat([flags, pd.DataFrame([{"flag": "relative_date"}])], ignore_index=True)
     descriptions = [*t.column(flags, "description", "flags.csv"),  # the flags table's own words, in its language
                     t("(set by the cleaning) the date counts from another mention's date")]
+    counts = [len(analysis.left_out(data, start_year, end_year, regions, [f]).events) for f in listed["flag"]]
     return _with_widths(pd.DataFrame({
         t("Borderline case"): [d[:1].upper() + d[1:] for d in descriptions],
-        t("Events in the period"): [int(counts.get(f, 0)) for f in listed["flag"]],
+        t("Events in the period"): counts,
         t("In this briefing"): [t("left out") if f in excluded else t("counted") for f in listed["flag"]],
     }), 64, 18, 18)
 
@@ -153,8 +162,12 @@ def out_of_scope_table(rows: pd.DataFrame, t: Language) -> pd.DataFrame:
     return _quoting(table, t("As the source puts it"), t("Place"))
 
 
-def event_table(events: pd.DataFrame, t: Language) -> pd.DataFrame:
-    """Every event with its figures (best estimate) and the passages it is coded from."""
+def event_table(events: pd.DataFrame, t: Language, actors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every event with its perpetrator and the firmness of the attribution, its figures (best estimate) and the
+    passages it is coded from."""
+    names = t.names(actors, "actor", "actors.csv") if actors is not None and len(actors) else {}
+    perpetrators = [perpetrator(t, "; ".join(names.get(a, a) for a in listed.split("; ")) if listed else "",
+                                attribution) for listed, attribution in zip(events["actor"], events["attribution"])]
     figures = []
     for row in events.itertuples():
         parts = [t.n(*label, int(getattr(row, f"{c}_best"))) for c, label in
@@ -166,7 +179,7 @@ def event_table(events: pd.DataFrame, t: Language) -> pd.DataFrame:
               for names in events["place"]]
     table = _with_widths(pd.DataFrame({
         t("Event"): events["event_id"], t("Date"): events["date_start"].dt.strftime("%Y-%m-%d"),
-        t("Place"): places, t("People (best)"): figures,
+        t("Place"): places, t("Perpetrator"): perpetrators, t("People (best)"): figures,
         t("What happened"): t.column(events, "summary", "events.csv"),
-        t("Sources (mention, section, paragraph)"): events["citations"]}), 13, 9, 11, 9, 35, 23)
+        t("Sources (mention, section, paragraph)"): events["citations"]}), 12, 9, 10, 12, 8, 30, 19)
     return _quoting(table, t("Sources (mention, section, paragraph)"))

@@ -22,9 +22,16 @@ COUNT_KINDS = (N_("number"), N_("article"), N_("name"), N_("qualifier"), N_("suf
                N_("multiplier"), N_("collective"), N_("scaled"), N_("not_a_name"))
 # The gazetteer's names are proper names and stay as they are, except these descriptive ones.
 PLACE_NAMES = (N_("Office of the Prime Minister"), N_("Soundiata Keita military camp"), N_("Bollé prison"))
+# The firmness of an attribution, printed after the perpetrator wherever an event is told: a stated one bears none.
+ATTRIBUTION_MARKS = {"alleged": N_("{actor} (alleged)"), "suspected": N_("{actor} (suspected)")}
 
 
 def place(t, name: str) -> str:
     """A place name in the briefing's language: a descriptive name listed above is translated, a proper name is
     shown as the gazetteer spells it."""
     return t(name) if name in PLACE_NAMES else name
+
+
+def perpetrator(t, actor: str, attribution: str) -> str:
+    """The perpetrator as named, with the source's firmness when it is less than stated: "X (alleged)"."""
+    return t(ATTRIBUTION_MARKS[attribution], actor=actor) if actor and attribution in ATTRIBUTION_MARKS else actor
