@@ -1308,3 +1308,15 @@ def test_the_regions_chart_title_counts_distinct_events_as_the_where_text_does()
     events = pd.DataFrame({"event_id": ["E1", "E2", "E3", "E4"], "admin1": ["Mopti", "Gao; Mopti", "", "Gao"]})
     assert narrative.events_by_region(events).sort_index().to_dict() == {"Gao": 2, "Mopti": 2}
     assert narrative.title_regions(events[events["event_id"] != "E4"], Language()) == "Mopti has the most events: 2"
+
+
+def test_the_victims_ethnicity_names_the_only_chapters_that_give_it():
+    data = analysis.Data(events=pd.DataFrame(), violations=pd.DataFrame(), out_of_scope=pd.DataFrame(),
+                         sources=pd.DataFrame({"source_id": ["AI-2021", "HRW-2025"], "events_year": ["2021", "2025"],
+                                               "publisher": ["Amnesty International", "Human Rights Watch"]}),
+                         count_rules=pd.DataFrame(), actors=pd.DataFrame(), flags=pd.DataFrame(),
+                         about=pd.DataFrame([{"input_format": "incidents"}]))
+    events = pd.DataFrame({"source_ids": ["AI-2021", "HRW-2025", "HRW-2025; AI-2021"]})
+    assert narrative.only_chapters(events.iloc[[1]], events, data, Language()).startswith(
+        "Only the Human Rights Watch chapter on 2025 describes victims as Fulani (Peul)")
+    assert narrative.only_chapters(events.iloc[[2]], events, data, Language()) == ""  # every chapter does

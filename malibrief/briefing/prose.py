@@ -178,7 +178,9 @@ def key_messages(sel, figures: dict, which, p: dict, data, t: Language, counted)
         messages.append(t.n("In {n} event the sources describe the victims as Fulani (Peul): {listing}. {reports}",
                             "In {n} events the sources describe the victims as Fulani (Peul): {listing}. {reports}",
                             len(fulani), listing=_held_killed(fulani, which, t, counted),
-                            reports=_reports(fulani, data, t)))
+                            # the caveat on the chapters comes before the count of reports that ends each message
+                            reports=" ".join(filter(None, (only_chapters(fulani, events, data, t),
+                                                           _reports(fulani, data, t))))))
     held = analysis.outcomes(events)
     if len(held) and len(messages) < 5:
         parts = [t.n(*OUTCOME_WORDS[o], int(row.events)) for o, row in held.iterrows() if o in OUTCOME_WORDS]
@@ -214,6 +216,21 @@ def _held_killed(events: pd.DataFrame, which, t: Language, counted) -> str:
         if n and violation in counted:
             parts.append(t.n(*PEOPLE[violation], n))
     return _and(parts, t) or t("no figure given")
+
+
+def only_chapters(tagged: pd.DataFrame, events: pd.DataFrame, data, t: Language) -> str:
+    """When fewer chapters describe victims as Fulani than stand behind the selection, name them: the count is
+    what those chapters chose to say, not a comparison over time."""
+    behind = analysis.reports(tagged)
+    if analysis.input_format(data) == "acled" or len(behind) >= len(analysis.reports(events)):
+        return ""
+    sources = data.sources.set_index("source_id")
+    names = [t("the {publisher} chapter on {year}", publisher=escape(sources.loc[s, "publisher"]),
+               year=str(sources.loc[s, "events_year"])) if s in sources.index else escape(s) for s in behind]
+    return t.n("Only {chapters} describes victims as Fulani (Peul): the figure follows what that chapter chose to "
+               "report and is no comparison over time.",
+               "Only {chapters} describe victims as Fulani (Peul): the figure follows what those chapters chose to "
+               "report and is no comparison over time.", len(behind), chapters=_and(names, t))
 
 
 def peak_sentence(sel, p: dict, data, t: Language) -> str:
@@ -301,7 +318,7 @@ def perpetrators_html(sel, figures: dict, t: Language) -> str:
                 "named Wagner or Africa Corps only where the chapter does."))
 
 
-def victims_html(sel, which, t: Language, counted) -> str:
+def victims_html(sel, which, t: Language, counted, data=None) -> str:
     events = sel.events
     if events.empty:
         return ""
@@ -315,6 +332,8 @@ def victims_html(sel, which, t: Language, counted) -> str:
                              "In {n} events the sources describe the victims as Fulani (Peul), in {years}: {listing}.",
                              len(fulani), years=_and([str(y) for y in years], t),
                              listing=_held_killed(fulani, which, t, counted)))
+        if data is not None:
+            sentences.append(only_chapters(fulani, events, data, t))
     named = events[analysis.has_any(events["victim_tags"], NAMED_TAGS)]
     if len(named):
         sentences.append(t.n("{n} event concerns journalists, politicians, activists, officials or human rights "
