@@ -127,7 +127,7 @@ def flags_table(data: analysis.Data, start_year: int, end_year: int, regions, ex
     flags = data.flags
     listed = pd.concat([flags, pd.DataFrame([{"flag": "relative_date"}])], ignore_index=True)
     descriptions = [*t.column(flags, "description", "flags.csv"),  # the flags table's own words, in its language
-                    t("(set by the cleaning) the date counts from another mention's date")]
+                    t("the date is worked out from another mention's date")]
     counts = [len(analysis.left_out(data, start_year, end_year, regions, [f]).events) for f in listed["flag"]]
     return _with_widths(pd.DataFrame({
         t("Borderline case"): [d[:1].upper() + d[1:] for d in descriptions],
