@@ -104,7 +104,7 @@ def cover(p: dict, data, t: Language, today: date) -> dict:
     published = sorted(d for d in data.sources.get("published", pd.Series(dtype=str)) if d)
     accessed = sorted(d for d in data.sources.get("accessed", pd.Series(dtype=str)) if d)
     edition = (t("All-Mali edition") if not p["regions"]
-               else t("Regional edition: {regions}", regions=_and([escape(r) for r in p["regions"]], t)))
+               else t("{regions} edition", regions=_and([escape(r) for r in p["regions"]], t)))
     if p["actor_classes"] or p["actors"]:
         edition = t("{edition}, selected perpetrators", edition=edition)
     when = t.date(today)
