@@ -134,7 +134,7 @@ def test_parameters_file_and_plain_list_values(tmp_path):
     page = tmp_path / "out" / "briefing" / "briefing.html"
     text = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").get_text()
     assert "Killings, detentions and enforced disappearances in Gao and Ménaka (Mali), 2022–2023" in text
-    assert "Regional edition: Gao and Ménaka" in text
+    assert "Gao and Ménaka edition" in text
 
 
 def test_a_kernel_that_dies_is_reported_and_its_notebook_kept(tmp_path):
@@ -314,7 +314,7 @@ def test_a_second_build_on_the_same_folder_waits_for_the_first(tmp_path):
     assert f"build: {tmp_path} is in use by another build; waiting for it to finish" in second.stderr
     assert "in use" not in first.stderr.read()
     page = BeautifulSoup((tmp_path / "briefing" / "briefing.html").read_text(encoding="utf-8"), "html.parser").get_text()
-    assert "Regional edition: Gao" in page and "Mopti (Mali)" not in page
+    assert "Gao edition" in page and "Mopti (Mali)" not in page
     again = build("--out", str(tmp_path), "-p", "regions", "Gao")
     assert "briefing briefing: unchanged, skipped" in again.stderr
     again = build("--out", str(tmp_path), "-p", "regions", "Mopti")

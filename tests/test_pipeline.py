@@ -351,7 +351,7 @@ def test_region_briefing_equals_the_region_rows(briefing, processed, regions):
     expected = expected_figures(processed, regions={"Mopti"})
     for violation in VIOLATIONS:
         assert shown[violation] == (len(expected[violation]["events"]), wording(expected[violation]))
-    assert "Regional edition: Mopti" in soup.select_one("header.cover").get_text()
+    assert "Mopti edition" in soup.select_one("header.cover").get_text()
     assert soup.title.get_text() == "Killings, detentions and enforced disappearances in Mopti (Mali), 2021–2025"
     # What the chapters report beyond the three violations: Mopti's own rows only.
     table = next(t for t in soup.find_all("table") if t.find("th") and t.find("th").get_text() == "Source")

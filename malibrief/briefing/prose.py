@@ -102,10 +102,14 @@ def _reports(events: pd.DataFrame, data, t: Language) -> str:
 
 def cover(p: dict, data, t: Language, today: date) -> dict:
     """What the cover shows: title, edition, publisher, publication date, data date and a citation."""
-    published = sorted(d for d in data.sources.get("published", pd.Series(dtype=str)) if d)
-    accessed = sorted(d for d in data.sources.get("accessed", pd.Series(dtype=str)) if d)
+    # The chapters behind the selection's events; all of them when it has none.
+    behind = analysis.reports(analysis.select(data, p["start_year"], p["end_year"], p["regions"], p["actor_classes"],
+                                              p["actors"], p["violations"], p["exclude_flags"]).events)
+    sources = data.sources[data.sources["source_id"].isin(behind)] if behind and len(data.sources) else data.sources
+    published = sorted(d for d in sources.get("published", pd.Series(dtype=str)) if d)
+    accessed = sorted(d for d in sources.get("accessed", pd.Series(dtype=str)) if d)
     edition = (t("All-Mali edition") if not p["regions"]
-               else t("Regional edition: {regions}", regions=_and([escape(r) for r in p["regions"]], t)))
+               else t("{regions} edition", regions=_and([escape(r) for r in p["regions"]], t)))
     if p["actor_classes"] or p["actors"]:
         edition = t("{edition}, selected perpetrators", edition=edition)
     when = t.date(today)
