@@ -526,6 +526,11 @@ def methodology_html(data, p: dict, t: Language) -> str:
           "that is not a party's: an inquiry's or the UN's finding first, then an exact figure before a vague phrase, "
           "then the latest chapter. A party's own figure, such as the army's count of \"terrorists\", is kept as a "
           "claim and never sets a figure where another account exists."),
+        t.n("<strong>How many reports.</strong> The note that ends a sentence, such as \"(3 of 5 reports)\", "
+            "says how many of the {n} report chapter describe at least one of the events the sentence counts.",
+            "<strong>How many reports.</strong> The note that ends a sentence, such as \"(3 of 5 reports)\", "
+            "says how many of the {n} report chapters describe at least one of the events the sentence counts.",
+            len(data.sources)),
         t("<strong>What an event is.</strong> Two mentions are one event when the data links them (a later chapter "
           "revisiting it, another claimant's figure) or when two chapters give the same place, overlapping dates and "
           "the same violation. An incident whose victims a source counts in two groups, or tells in stages with their "
