@@ -49,9 +49,9 @@ from pathlib import Path
 
 from shapely.geometry import Point, shape
 
-ROOT = Path(__file__).resolve().parent.parent
-REF = ROOT / "data" / "reference"
-SOURCES = ROOT.parent / "shared" / "sources"  # read only, for the alias check
+from malibrief.config import REFERENCE as REF
+from malibrief.config import ROOT
+from malibrief.config import SOURCES_DIR as SOURCES  # read only, for the alias check
 
 PLACES = REF / "places.csv"
 LOCATIONS = REF / "place_locations.csv"
