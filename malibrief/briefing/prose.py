@@ -552,6 +552,10 @@ def publishers(data, t: Language = Language()) -> str:
     return _and(names, t)
 
 
+# Publishers that overwrite a country page each year are cited by the Internet Archive's copy of the year.
+ARCHIVE = "https://web.archive.org/web/"
+
+
 def source_label(data, t: Language = Language()) -> str:
     if analysis.input_format(data) == "acled":
         return t("ACLED export {file}", file=data.about["input_file"].iloc[0])
@@ -573,6 +577,8 @@ def sources_html(data, selection, t: Language) -> str:
                        id=escape(r.source_id), publisher=escape(r.publisher), title=quoted(r.title),
                        published=_month(r.published, t) if r.published else t("date not given"))
             + f" <a class='url' href=\"{escape(r.url)}\">{escape(r.url)}</a>"
+            + (" " + t("(The Internet Archive's copy: the publisher's page now shows a later year.)")
+               if r.url.startswith(ARCHIVE) else "")
             + (" " + t("Read {date}.", date=_day(accessed, t)) if accessed else "")
             + ("" if r.source_id in cited else " " + t("(No event of this selection.)")) + "</li>")
     return "<ul class='sources'>" + "".join(items) + "</ul>" + _p(
