@@ -9,6 +9,7 @@ import json
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+import shapely
 from matplotlib.text import Text
 from shapely.geometry import shape
 
@@ -149,4 +150,59 @@ def test_events_at_a_seat_or_centroid_are_drawn_hollow(processed):
         if len(c.get_offsets()):
             drawn["hollow" if len(c.get_facecolor()) == 0 else "filled"] += len(c.get_offsets())
     assert drawn == want
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("regions", [(), ("Mopti",)])
+def test_map_labels_collide_with_no_label_and_no_capital_marker(processed, regions):
+    """Every name on the map stands clear of every other name and of the capitals' squares ("Ba■mako")."""
+    data = analysis.load(processed)
+    plots.setup()
+    events = data.events[data.events["admin1"].isin(regions)] if regions else data.events
+    fig = plots.mali_map(events, data.outline_path, data.admin1_path, "best", regions=regions)
+    fig.canvas.draw()
+    ax, renderer = fig.axes[0], fig.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts if t.get_text().strip()]
+    clashes = [(a, b) for i, (a, box) in enumerate(boxes) for b, other in boxes[i + 1:] if box.overlaps(other)]
+    squares = [c for c in ax.collections if len(c.get_offsets()) == 1 and c.get_paths()
+               and len(c.get_paths()[0].vertices) == 5]  # the capitals' square markers
+    covered = [(name, tuple(c.get_offsets()[0])) for c in squares for name, box in boxes
+               if box.contains(*ax.transData.transform(c.get_offsets()[0]))]
+    assert not clashes, clashes
+    assert not covered, covered
+    plt.close(fig)
+
+
+def test_a_regional_map_keys_only_the_symbols_it_draws(processed):
+    """The Mopti map draws no Bamako, so its key does not list it; the national map does."""
+    data = analysis.load(processed)
+    plots.setup()
+    keyed = {}
+    for regions in ((), ("Mopti",)):
+        events = data.events[data.events["admin1"].isin(regions)] if regions else data.events
+        fig = plots.mali_map(events, data.outline_path, data.admin1_path, "best", regions=regions)
+        keyed[regions] = {t.get_text() for legend in fig.legends for t in legend.get_texts()}
+        plt.close(fig)
+    assert "Bamako" in keyed[()] and "Bamako" not in keyed[("Mopti",)]
+    assert "regional capital" in keyed[("Mopti",)]
+
+
+@pytest.mark.parametrize("regions", [(), ("Mopti",)])
+def test_region_names_stand_inside_their_region(processed, admin1, regions):
+    data = analysis.load(processed)
+    plots.setup()
+    events = data.events[data.events["admin1"].isin(regions)] if regions else data.events
+    fig = plots.mali_map(events, data.outline_path, data.admin1_path, "best", regions=regions)
+    fig.canvas.draw()
+    ax, renderer = fig.axes[0], fig.canvas.get_renderer()
+    outside = []
+    for text in ax.texts:
+        name = text.get_text().title()
+        match = [n for n in admin1 if n.upper() == text.get_text()]
+        if match:
+            box = text.get_window_extent(renderer)
+            centre = ax.transData.inverted().transform(((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2))
+            if not admin1[match[0]].contains(shapely.Point(centre)):
+                outside.append(name)
+    assert not outside
     plt.close(fig)

@@ -197,7 +197,7 @@ def test_independent_source_differs(places):
     assert not [pid for pid, src, word in zip(check.place_id, check.coord_source, first_word) if word in src]
 
 
-@pytest.mark.xfail(strict=True, reason="11 of the 84 named localities are not yet located by any source used "
+@pytest.mark.xfail(strict=True, reason="10 of the 84 named localities are not yet located by any source used "
                    "(data/reference/README.md, Gazetteer); remove this mark when the share reaches 90%")
 def test_named_localities_mostly_at_the_locality(places):
     named = places[places.kind.isin(NAMED)]

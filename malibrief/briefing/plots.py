@@ -234,7 +234,7 @@ def _nice(value: float, steps=SIZE_STEPS) -> int:
 def _scale_bar(ax, west, south, east, north) -> tuple:
     """A bar of a round number of kilometres, about a fifth of the map's width, in the lower left; returns the
     box it takes on the figure, in pixels, to keep labels off it."""
-    lat = south + 0.06 * (north - south)
+    lat = south + 0.04 * (north - south)
     km_per_degree = 111.32 * np.cos(np.radians(lat))
     length = _nice(0.2 * (east - west) * km_per_degree, (10, 20, 25, 50, 100, 200, 250, 300, 500))
     x0 = west + 0.04 * (east - west)
@@ -250,44 +250,76 @@ def _scale_bar(ax, west, south, east, north) -> tuple:
 
 
 class _Labels:
-    """Places labels one by one at the first offset where they overlap no label or marker placed before."""
+    """Places labels one by one at the first offset where they overlap no label or marker placed before, with a
+    margin: a label that merely touches a marker or another label reads as one word with it ("Ba■mako")."""
 
     OFFSETS = ((5, 3, "left", "bottom"), (5, -3, "left", "top"), (-5, 3, "right", "bottom"),
                (-5, -3, "right", "top"), (0, 6, "center", "bottom"), (0, -6, "center", "top"))
+    MARGIN = 2.0  # points of clear space around every label
+    MIN_RADIUS = 2.5  # points: the space kept around a marker, however small its circle
 
     def __init__(self, ax):
         self.ax, self.renderer = ax, ax.figure.canvas.get_renderer()
+        self.margin = self.MARGIN * ax.figure.dpi / 72
         self.taken = []
 
     def block(self, x, y, radius_points: float) -> None:
         """Keep labels off a marker at (x, y)."""
         cx, cy = self.ax.transData.transform((x, y))
-        r = radius_points * self.ax.figure.dpi / 72
+        r = max(radius_points, self.MIN_RADIUS) * self.ax.figure.dpi / 72
         self.taken.append((cx - r, cy - r, cx + r, cy + r))
 
     def _overlap(self, box) -> float:
         total = 0.0
+        m = self.margin
         for x0, y0, x1, y1 in self.taken:
-            w, h = min(box.x1, x1) - max(box.x0, x0), min(box.y1, y1) - max(box.y0, y0)
+            w = min(box.x1 + m, x1) - max(box.x0 - m, x0)
+            h = min(box.y1 + m, y1) - max(box.y0 - m, y0)
             total += max(w, 0) * max(h, 0)
         return total
 
-    def place(self, x, y, text, offsets=OFFSETS, **style):
+    def inner_offsets(self, anchor, shape, step: float = 12, most: int = 80) -> tuple:
+        """Offsets (points, centred) from `anchor` to points of a grid inside `shape`, nearest first: where a
+        region's or country's name can go when the middle of it is taken."""
+        scale = 72 / self.ax.figure.dpi
+        ax0, ay0 = self.ax.transData.transform((anchor.x, anchor.y))
+        (x0, y0), (x1, y1) = self.ax.transData.transform([shape.bounds[:2], shape.bounds[2:]])
+        inverse = self.ax.transData.inverted()
+        spots = []
+        for px in np.arange(min(x0, x1), max(x0, x1), step / scale):
+            for py in np.arange(min(y0, y1), max(y0, y1), step / scale):
+                if shape.contains(shapely.Point(inverse.transform((px, py)))):
+                    spots.append(((px - ax0) * scale, (py - ay0) * scale))
+        spots.sort(key=lambda d: (d[0] ** 2 + d[1] ** 2, d))
+        return ((0, 0, "center", "center"),) + tuple((dx, dy, "center", "center") for dx, dy in spots[:most])
+
+    def _outside(self, box, within) -> bool:
+        """Whether the box leaves the shape (in data coordinates) its label names, e.g. crosses a border."""
+        (x0, y0), (x1, y1) = self.ax.transData.inverted().transform([(box.x0, box.y0), (box.x1, box.y1)])
+        return not within.contains(shapely.box(x0, y0, x1, y1))
+
+    def place(self, x, y, text, offsets=OFFSETS, within=None, halo=LAND, **style):
+        """Label (x, y) at the first offset that keeps it inside the axes, clear of what is placed, and inside
+        `within` if given; failing that, at the offset that overlaps least (a label over a border line still
+        reads, the more so on a faint patch of the ground's colour, `halo`; one over a marker or another label
+        does not). The patch is a box, not a stroke: a stroked text is saved to SVG as outlines, not as text."""
+        style.setdefault("bbox", {"boxstyle": "square,pad=0.05", "facecolor": halo, "edgecolor": "none",
+                                  "alpha": 0.8})
         best = None
+        inside = self.ax.get_window_extent(self.renderer)
         for dx, dy, ha, va in offsets:
             artist = self.ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
                                       **style)
             box = artist.get_window_extent(self.renderer)
-            inside = self.ax.get_window_extent(self.renderer)
-            score = self._overlap(box) + (0 if inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1)
-                                          else 1e9)
+            score = (not (inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1)),
+                     self._overlap(box), within is not None and self._outside(box, within))
             if best is None or score < best[0]:
                 if best is not None:
                     best[1].remove()
                 best = (score, artist, box)
             else:
                 artist.remove()
-            if score == 0:
+            if not any(score):
                 break
         self.taken.append((best[2].x0, best[2].y0, best[2].x1, best[2].y1))
         return best[1]
@@ -374,17 +406,16 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
         shown = geom.intersection(view)
         if shown.area > 0.02 * view.area or name in selected:
             point = _label_point(shown)
-            labels.place(point.x, point.y, name.upper(), offsets=tuple(
-                             (dx, dy, "center", "center") for dy in (0, 12, -12, 24, -24) for dx in (0, -30, 30)),
-                         fontsize=MIN_TEXT + 0.5, color="#6b6b6b", zorder=4)
+            labels.place(point.x, point.y, name.upper(), offsets=labels.inner_offsets(point, shown),
+                         within=shown, fontsize=MIN_TEXT + 0.5, color="#6b6b6b", zorder=4)
     for props, geom in neighbours:
         shown = geom.intersection(view).difference(outline.buffer(0.2))
         if props["borders_mali"] and shown.area > 0.03 * view.area:
             point = _label_point(shown)
             name = t(props["name"]) if props["name"] in COUNTRIES else props["name"]
-            labels.place(point.x, point.y, name.upper(), offsets=tuple(
-                             (0, dy, "center", "center") for dy in (0, 14, -14, 28, -28)),
-                         fontsize=MIN_TEXT + 1, color="#8c8c8c", fontstyle="italic", zorder=4)
+            labels.place(point.x, point.y, name.upper(), offsets=labels.inner_offsets(point, shown),
+                         within=shown, halo=NEIGHBOUR, fontsize=MIN_TEXT + 1, color="#8c8c8c", fontstyle="italic",
+                         zorder=4)
     niger = unary_union([g for name, g in rivers if name == "Niger"]).intersection(outline).intersection(view)
     if not niger.is_empty:
         line = max(getattr(niger, "geoms", [niger]), key=lambda g: g.length)
@@ -398,13 +429,17 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
                              (dx, dy, ha, va) for dx, ha in ((-12, "right"), (12, "left")) for dy, va in
                              ((14, "bottom"), (-14, "top"), (28, "bottom"))), fontsize=MIN_TEXT + 0.5, color=RIVER,
                          fontstyle="italic", zorder=4)
-    top = _map_legend(fig, size_of, scale, estimate, counted, t)
+    drawn = {"national": any(f["properties"]["capital"] == "national" for f in capitals),
+             "regional": any(f["properties"]["capital"] != "national" for f in capitals),
+             "water": any(geom.intersects(view) for geom in [g for _, g in rivers] + delta)}
+    top = _map_legend(fig, size_of, scale, estimate, counted, t, drawn)
     if selected:
         _locator(fig, top, admin1, outline, selected, (west, south, east, north), aspect)
-    fig.text(0.01, 0.1 * FOOTER / height, t("Gao includes Ménaka and Tombouctou includes Taoudénit (pre-2023 "
-                                            "regions).\nBoundaries, rivers, lakes: Natural Earth. Places: © "
-                                            "OpenStreetMap contributors (ODbL);\nGeoNames (CC BY 4.0), partly via "
-                                            "Who's On First."),
+    # The tables count Ménaka and Taoudénit as regions (config.ADMIN1); Natural Earth's polygons are older.
+    fig.text(0.01, 0.1 * FOOTER / height, t("Ménaka and Taoudénit (regions since 2016, counted apart in the tables) "
+                                            "are drawn within Gao and Tombouctou.\n"
+                                            "Boundaries, rivers, lakes: Natural Earth. Places: © OpenStreetMap "
+                                            "contributors (ODbL);\nGeoNames (CC BY 4.0), partly via Who's On First."),
              fontsize=MIN_TEXT, color="#555555", ha="left", va="bottom", linespacing=1.3)
     return fig
 
@@ -442,8 +477,9 @@ def _locator(fig, top: float, admin1: dict, outline, selected, frame, aspect: fl
     ax.set_ylim(min(south, fs), max(north, fn))
 
 
-def _map_legend(fig, size_of: dict, scale: float, estimate: str, counted, t: Language) -> float:
-    """The keys, stacked in the column right of the map: violations, precision, circle sizes, map symbols.
+def _map_legend(fig, size_of: dict, scale: float, estimate: str, counted, t: Language, drawn: dict) -> float:
+    """The keys, stacked in the column right of the map: violations, precision, circle sizes, and the map symbols
+    that are drawn (`drawn`: national, regional, water), so a regional map without Bamako does not key it.
     Returns the height, as a fraction of the figure, where the column's free space begins."""
     from matplotlib.lines import Line2D
 
@@ -488,7 +524,10 @@ def _map_legend(fig, size_of: dict, scale: float, estimate: str, counted, t: Lan
             key.text(2 * centre + 4, y - d / 2, t.number(value), fontsize=MIN_TEXT + 0.5, va="center")
             y -= d + 6
         top -= block / height + 0.18 / height
-    stack(fig.legend([dot("#222222", 5, marker="s"), dot("#222222", 4, hollow=True, marker="s"),
-                      Line2D([], [], color=RIVER, linewidth=1.2)],
-                     ["Bamako", t("regional capital"), t("river, lake")], title=t("Map"), **kw))
+    symbols = [(dot("#222222", 5, marker="s"), "Bamako", "national"),
+               (dot("#222222", 4, hollow=True, marker="s"), t("regional capital"), "regional"),
+               (Line2D([], [], color=RIVER, linewidth=1.2), t("river, lake"), "water")]
+    symbols = [(handle, label) for handle, label, kind in symbols if drawn.get(kind)]
+    if symbols:
+        stack(fig.legend([h for h, _ in symbols], [label for _, label in symbols], title=t("Map"), **kw))
     return top
