@@ -436,8 +436,8 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
     if selected:
         _locator(fig, top, admin1, outline, selected, (west, south, east, north), aspect)
     # The tables count Ménaka and Taoudénit as regions (config.ADMIN1); Natural Earth's polygons are older.
-    fig.text(0.01, 0.1 * FOOTER / height, t("Ménaka and Taoudénit (regions since 2016, counted apart in the tables) "
-                                            "are drawn within Gao and Tombouctou.\n"
+    fig.text(0.01, 0.1 * FOOTER / height, t("Ménaka and Taoudénit, counted apart in the tables, are drawn within Gao and "
+                                            "Tombouctou, on older boundaries.\n"
                                             "Boundaries, rivers, lakes: Natural Earth. Places: © OpenStreetMap "
                                             "contributors (ODbL);\nGeoNames (CC BY 4.0), partly via Who's On First."),
              fontsize=MIN_TEXT, color="#555555", ha="left", va="bottom", linespacing=1.3)
