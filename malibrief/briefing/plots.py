@@ -99,8 +99,9 @@ def trends(per_year: pd.DataFrame, which, counted, t: Language):
                             linewidth=0, label=t("Range of the accounts, low to high"))
             ax.plot(years, rows["best"], color=colour, marker="o", markersize=3.5, label=t("Best estimate"))
         ax.set_title(t(LABELS[violation]), loc="left", color=colour, fontweight="bold")
-        ax.set_xticks(years)
-        ax.set_xticklabels([f"’{y % 100:02d}" if len(years) > 3 else str(y) for y in years])
+        # Whole years, as the text writes them ("’21" is no French): a long period labels every few years instead.
+        shown = years[::-(-len(years) // 5)]
+        ax.set_xticks(shown, [str(y) for y in shown])
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         numbers_in(t, ax.yaxis)

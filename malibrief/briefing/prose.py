@@ -53,11 +53,8 @@ MOST_IN_YEAR = {"detention": Nn_("The most people detained in one year were in {
 
 
 def _and(items: list[str], t: Language) -> str:
-    """"a", "a and b", "a, b and c"."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return t("{first} and {last}", first=", ".join(items[:-1]), last=items[-1])
+    """"a", "a and b", "a, b and c", in the briefing's language ("a, b et c")."""
+    return t.listing(items)
 
 
 def quoted(text: str) -> str:
@@ -169,14 +166,21 @@ def key_messages(sel, figures: dict, which, p: dict, data, t: Language, counted)
         killing = sel.violations[sel.violations["violation"] == "killing"]
         state = killing[killing["actor_class"].isin(STATE_CLASSES)]
         state_events = events[events["event_id"].isin(state["event_id"])]
-        messages.append(t.n(
-            "State forces, alone or with foreign allies or militias, are named as perpetrators in {n} of {total} "
-            "killing events, with {people} of the {all} people killed (best estimates). {reports}",
-            "State forces, alone or with foreign allies or militias, are named as perpetrators in {n} of {total} "
-            "killing events, with {people} of the {all} people killed (best estimates). {reports}",
-            figures["killing_events_state"], total=t.number(figures["killing_events"]),
-            people=t.number(figures["killing_best_state"]),
-            all=t.number(figures["killing_best"]), reports=_reports(state_events, data, t)))
+        n, total = figures["killing_events_state"], figures["killing_events"]
+        if n == 0:  # "0 of 3 killing events, with 0 of the 40 people killed" reads badly
+            messages.append(t.n(*STATE_NONE, total, reports=_reports(events[events["event_id"].isin(
+                killing["event_id"])], data, t)))
+        elif n == total:
+            messages.append(t.n(*STATE_ALL, total, people=t.n(*PEOPLE["killing"], figures["killing_best"]),
+                                reports=_reports(state_events, data, t)))
+        else:
+            messages.append(t.n(
+                "State forces, alone or with foreign allies or militias, are named as perpetrators in {n} of {total} "
+                "killing events, with {people} of the {all} people killed (best estimates). {reports}",
+                "State forces, alone or with foreign allies or militias, are named as perpetrators in {n} of {total} "
+                "killing events, with {people} of the {all} people killed (best estimates). {reports}",
+                n, total=t.number(total), people=t.number(figures["killing_best_state"]),
+                all=t.number(figures["killing_best"]), reports=_reports(state_events, data, t)))
     fulani = events[analysis.has_any(events["victim_tags"], ETHNIC_TAGS)]
     if len(fulani):
         messages.append(t.n("In {n} event the sources describe the victims as Fulani (Peul): {listing}. {reports}",
@@ -189,14 +193,30 @@ def key_messages(sel, figures: dict, which, p: dict, data, t: Language, counted)
     if len(held) and len(messages) < 5:
         parts = [t.n(*OUTCOME_WORDS[o], int(row.events)) for o, row in held.iterrows() if o in OUTCOME_WORDS]
         held_events = events[(events["detained_low"] > 0) | (events["disappeared_low"] > 0)]
-        messages.append(t.n("Of the {n} event in which people were detained or disappeared, the sources report {parts}. "
-                            "{reports}",
-                            "Of the {n} events in which people were detained or disappeared, the sources report "
-                            "{parts}. {reports}", int(held["events"].sum()), parts=_and(parts, t),
-                            reports=_reports(held_events, data, t)))
+        if int(held["events"].sum()) == 1 and held.index[0] == "unknown":  # not "of the 1 event ... in 1 event"
+            messages.append(t("In the one event in which people were detained or disappeared, the sources do not say "
+                              "what became of those held. {reports}", reports=_reports(held_events, data, t)))
+        elif int(held["events"].sum()) == 1:
+            messages.append(t("In the one event in which people were detained or disappeared, the sources report "
+                              "{outcome}. {reports}", outcome=t(OUTCOME_ONE[held.index[0]]),
+                              reports=_reports(held_events, data, t)))
+        else:
+            messages.append(t.n("Of the {n} event in which people were detained or disappeared, the sources report "
+                                "{parts}. {reports}",
+                                "Of the {n} events in which people were detained or disappeared, the sources report "
+                                "{parts}. {reports}", int(held["events"].sum()), parts=_and(parts, t),
+                                reports=_reports(held_events, data, t)))
     return messages[:5]
 
 
+STATE_ALL = Nn_("State forces, alone or with foreign allies or militias, are named as perpetrators in the one "
+                "killing event, with {people} (best estimate). {reports}",
+                "State forces, alone or with foreign allies or militias, are named as perpetrators in all {n} "
+                "killing events, with {people} (best estimates). {reports}")
+STATE_NONE = Nn_("No state force, alone or with foreign allies or militias, is named as perpetrator in the one "
+                 "killing event. {reports}",
+                 "No state force, alone or with foreign allies or militias, is named as perpetrator in any of the {n} "
+                 "killing events. {reports}")
 FIRST_MESSAGE = {
     "incidents": Nn_("In {place}, {period}, the chapters describe {n} event within this briefing's scope: {listing} "
                      "(best estimates). {reports}",
@@ -210,6 +230,11 @@ OUTCOME_WORDS = {"released": Nn_("release in {n} event", "release in {n} events"
                                            "continued detention or a sentence in {n} events"),
                  "still missing": Nn_("no news of the missing in {n} event", "no news of the missing in {n} events"),
                  "unknown": Nn_("no outcome in {n} event", "no outcome in {n} events")}
+
+
+OUTCOME_ONE = {"released": N_("a release"), "killed": N_("the death of those held"),
+               "detained or sentenced": N_("continued detention or a sentence"),
+               "still missing": N_("no news of the missing")}
 
 
 def _held_killed(events: pd.DataFrame, which, t: Language, counted) -> str:
@@ -311,15 +336,38 @@ def perpetrators_html(sel, figures: dict, t: Language) -> str:
         return ""
     named = events[events["attribution"] != ""]
     firm = {a: int((named["attribution"] == a).sum()) for a in config.ATTRIBUTIONS}
-    return _p(t.n("The sources name a perpetrator in {n} event: they state who did it in {stated}, allege it in "
-                  "{alleged} and report a suspicion in {suspected}.",
-                  "The sources name a perpetrator in {n} events: they state who did it in {stated}, allege it in "
-                  "{alleged} and report a suspicion in {suspected}.", len(named), stated=t.number(firm["stated"]),
-                  alleged=t.number(firm["alleged"]), suspected=t.number(firm["suspected"])),
+    firmness = ""
+    if len(named) and max(firm.values()) == len(named):  # one firmness for all: "in each", not "in 17 ... in 0"
+        firmness = t.n(*ALL_FIRM[max(firm, key=firm.get)], len(named))
+    elif len(named):
+        listing = _and([t(FIRM[a], n=t.number(k)) for a, k in firm.items() if k], t)
+        firmness = t.n("The sources name a perpetrator in {n} event: they {listing}.",
+                       "The sources name a perpetrator in {n} events: they {listing}.", len(named), listing=listing)
+    return _p(firmness,
               t.n("{n} event names no perpetrator.", "{n} events name no perpetrator.",
                   figures["events_no_perpetrator"]) if figures["events_no_perpetrator"] else "",
               t("The table gives the perpetrators in the sources' own terms; foreign military personnel are "
                 "named Wagner or Africa Corps only where the chapter does."))
+
+
+FIRM = {"stated": N_("state who did it in {n}"), "alleged": N_("allege it in {n}"),
+        "suspected": N_("report a suspicion in {n}")}
+ALL_FIRM = {"stated": Nn_("The sources name a perpetrator in {n} event and state who did it.",
+                          "The sources name a perpetrator in {n} events and state who did it in each."),
+            "alleged": Nn_("The sources name a perpetrator in {n} event and allege it.",
+                           "The sources name a perpetrator in {n} events and allege it in each."),
+            "suspected": Nn_("The sources name a perpetrator in {n} event and report a suspicion.",
+                             "The sources name a perpetrator in {n} events and report a suspicion in each.")}
+
+
+def _of(t: Language, n: int, total: int, some: tuple, every: tuple, none: tuple, **values) -> str:
+    """"{n} of {total}", or the words for all of them and for none of them: "17 of 17" and "0 of 17" read badly.
+    `some` is chosen by n, `every` and `none` by the total (the form for one: "the one event")."""
+    if n == total:
+        return t.n(*every, total, **values)
+    if n == 0:
+        return t.n(*none, total, **values)
+    return t.n(*some, n, total=t.number(total), **values)
 
 
 def victims_html(sel, which, t: Language, counted, data=None) -> str:
@@ -327,8 +375,12 @@ def victims_html(sel, which, t: Language, counted, data=None) -> str:
     if events.empty:
         return ""
     civilians = events[events["victim_type"] == "civilians"]
-    sentences = [t.n("The victims are civilians in {n} of {total} event.", "The victims are civilians in {n} of "
-                     "{total} events.", len(civilians), total=t.number(len(events)))]
+    sentences = [_of(t, len(civilians), len(events),
+                     Nn_("The victims are civilians in {n} of {total} event.",
+                         "The victims are civilians in {n} of {total} events."),
+                     Nn_("The victims are civilians in the one event.", "The victims are civilians in all {n} events."),
+                     Nn_("The victims are not civilians in the one event.",
+                         "In none of the {n} events are the victims civilians."))]
     fulani = events[analysis.has_any(events["victim_tags"], ETHNIC_TAGS)]
     if len(fulani):
         years = sorted(set(fulani["year"].astype(int)))
@@ -367,8 +419,11 @@ def where_html(sel, t: Language) -> str:
     placed = events[events["admin1"] != ""]
     top = events_by_region(events).head(3)
     listing = _and([t("{region} ({n})", region=escape(r), n=t.number(int(n))) for r, n in top.items()], t)
-    return _p(t.n("{n} event is placed in a region.", "{n} events are placed in a region.", len(placed)),
-              t("Most are in {listing}.", listing=listing) if len(top) else "",
+    if len(top) == 1 and int(top.iloc[0]) == len(placed):  # a region's edition: not "most are in Mopti (17)"
+        where = t.n("It is in {region}.", "All are in {region}.", len(placed), region=escape(top.index[0]))
+    else:
+        where = t("Most are in {listing}.", listing=listing) if len(top) else ""
+    return _p(t.n("{n} event is placed in a region.", "{n} events are placed in a region.", len(placed)), where,
               t.n("{n} event names no place (most are arrests of named people): it counts in the totals, not on "
                   "the map.", "{n} events name no place (most are arrests of named people): they count in the "
                   "totals, not on the map.", reach["no_place"]) if reach["no_place"] else "")
@@ -401,13 +456,16 @@ RULES = {"largest": N_("The largest event by best estimate"),
          "held": N_("The largest detention or disappearance")}
 
 
+NAMED_AS = Nn_("Perpetrator as the source names it: {actor}.", "Perpetrators as the source names them: {actor}.")
+
+
 def case_boxes_html(sel, t: Language) -> str:
     """Up to three boxes chosen by analysis.cases's written rule: date, place, what happened, figures, citations."""
     summaries = dict(zip(sel.events["event_id"], t.column(sel.events, "summary", "events.csv")))
     names = t.names(sel.actors, "actor", "actors.csv")
 
     def actors(row) -> str:
-        return escape(perpetrator(t, "; ".join(names.get(a, a) for a in row["actor"].split("; ")), row["attribution"]))
+        return escape(perpetrator(t, t.separated(names.get(a, a) for a in row["actor"].split("; ")), row["attribution"]))
 
     boxes = []
     for rule, row in analysis.cases(sel):
@@ -422,8 +480,8 @@ def case_boxes_html(sel, t: Language) -> str:
             f"<aside class='case'><p class='case-rule'>{t(RULES[rule])}</p>"
             f"<h3>{escape(place(t, row['place'].split(';')[0]) or t('Place not stated'))}, "
             f"<span class='nowrap'>{t.date(row['date_start'], row['date_precision'])}</span></h3>"
-            f"<p>{escape(summaries[row['event_id']])}</p><p class='case-figures'>{'; '.join(figures)}.</p>"
-            f"<p class='case-cite'>{t('Perpetrator as the source names it: {actor}.', actor=actors(row))} "
+            f"<p>{escape(summaries[row['event_id']])}</p><p class='case-figures'>{t.separated(figures)}.</p>"
+            f"<p class='case-cite'>{t.n(*NAMED_AS, len(row['actor'].split('; ')), actor=actors(row))} "
             f"{t('Sources: {citations}.', citations=quoted(row['citations']))}</p></aside>")
     if not boxes:
         return ""
@@ -511,15 +569,18 @@ def methodology_html(data, p: dict, t: Language) -> str:
     merged = int(period.events["mention_ids"].str.contains(";").sum())
     chosen = analysis.select(data, p["start_year"], p["end_year"], p["regions"], p["actor_classes"], p["actors"],
                              p["violations"], p["exclude_flags"])
+    counted = analysis.coverage(chosen.events)["events"]
     return "".join(_p(s) for s in (
         t("<strong>Where the data comes from.</strong> The {label} were read sentence by sentence, and every killing, "
           "deprivation of liberty and enforced disappearance they describe for {period} was coded by hand: {mentions} "
-          "mentions, merged into {events} events ({merged} of them told more than once). Each keeps the source's own "
-          "words for when, where, who and how many; the summaries are the project's own words. This briefing counts "
-          "{chosen} of these events.",
+          "mentions, merged into {events} events ({merged}). Each keeps the source's own "
+          "words for when, where, who and how many; the summaries are the project's own words. {counted}",
           label=escape(source_label(data, t)), period=period_words(p), mentions=t.number(reach["mentions"]),
-          events=t.number(reach["events"]), merged=t.number(merged),
-          chosen=t.number(analysis.coverage(chosen.events)["events"])),
+          events=t.number(reach["events"]),
+          merged=t.n("{n} of them told more than once", "{n} of them told more than once", merged) if merged
+          else t("none of them told more than once"),
+          counted=t.n("This briefing counts {n} of these events.", "This briefing counts {n} of these events.", counted)
+          if counted else t("This briefing counts none of these events.")),
         t("<strong>What is counted.</strong> An event counts in the year it began. A count phrase becomes a low and a "
           "high figure by the written rules in the annex; a source that gives no upper figure (\"at least 50\") is "
           "counted at its minimum and marked \"or more\". The best estimate is the figure of the most credible account "
@@ -626,7 +687,7 @@ def downloads_html(selection, t: Language) -> str:
             continue
         data = base64.b64encode(text).decode("ascii")
         links.append(f"<li><a download=\"{name}.csv\" href=\"data:text/csv;charset=utf-8;base64,{data}\">"
-                     f"{name}.csv</a> ({rows})</li>")
+                     f"<code>{name}.csv</code></a> ({rows})</li>")  # a file name, in no language
     return ("<div class='screen-only'>" + _p(t("<strong>Download the data behind this briefing</strong> (this "
                                                 "selection):")) + f"<ul>{''.join(links)}</ul></div>"
             + "<div class='print-only'>" + _p(t("The data behind this briefing, as CSV files, comes with the web "
@@ -650,10 +711,13 @@ def table_html(frame: pd.DataFrame, caption: str = "", css: str = "", search: st
     columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
     kinds = [_column_kind(column) for column in columns]
     head = "".join(_cell("th", name, kind, ' scope="col"') for name, kind in zip(frame.columns, kinds))
-    # The sources' own words (tables._quoting) are English whatever the briefing's language.
+    # The sources' own words (tables._quoting) are English whatever the briefing's language; words cited as words
+    # (the count phrases) are set in italics as well.
     quoted_cells = [frame.attrs.get("quoted", {}).get(name, [False] * len(frame)) for name in frame.columns]
-    rows = "".join("<tr>" + "".join(_cell("td", value, kind, ' lang="en"' if quote[i] and _cell_text(value) else "", t)
-                                    for value, kind, quote in zip(row, kinds, quoted_cells)) + "</tr>"
+    cited = [name in frame.attrs.get("cited", ()) for name in frame.columns]
+    rows = "".join("<tr>" + "".join(_cell("td", value, " ".join(filter(None, (kind, "cited" if as_word and quote[i] else ""))),
+                                          ' lang="en"' if quote[i] and _cell_text(value) else "", t)
+                                    for value, kind, quote, as_word in zip(row, kinds, quoted_cells, cited)) + "</tr>"
                    for i, row in enumerate(zip(*columns)))
     widths = frame.attrs.get("widths", {})
     fixed = list(widths) == list(frame.columns) and bool(widths)
@@ -774,9 +838,9 @@ def _series_text(per_year: pd.DataFrame, which, column: str, t: Language) -> str
     parts = []
     for violation in which:
         rows = per_year[per_year["violation"] == violation]
-        values = ", ".join(t("{year}: {n}", year=str(y), n=t.number(int(v))) for y, v in zip(rows["year"], rows[column]))
+        values = t.listing(t("{year}: {n}", year=str(y), n=t.number(int(v))) for y, v in zip(rows["year"], rows[column]))
         parts.append(t("{violation} {values}", violation=t(VIOLATION_WORDS[violation]), values=values))
-    return "; ".join(parts)
+    return t.separated(parts)
 
 
 def alt_trends(per_year: pd.DataFrame, which, t: Language) -> str:
@@ -793,14 +857,16 @@ def title_actors(sel, t: Language) -> str:
     counts = _class_counts(sel.violations)
     state = int(counts[counts.index.isin(STATE_CLASSES)].sum())
     total = int(counts.sum())
-    return t.n("State forces are named in {n} of {total} event", "State forces are named in {n} of {total} events",
-               state, total=t.number(total))
+    return _of(t, state, total,
+               Nn_("State forces are named in {n} of {total} event", "State forces are named in {n} of {total} events"),
+               Nn_("State forces are named in the one event", "State forces are named in all {n} events"),
+               Nn_("State forces are not named in the one event", "State forces are named in none of the {n} events"))
 
 
 def alt_actor_classes(violations: pd.DataFrame, t: Language) -> str:
     return t("Stacked bar chart of events per year by perpetrator class; over the period: {listing}.",
-             listing=", ".join(t("{name} {n}", name=escape(t(k) if k in config.ACTOR_CLASSES else k),
-                                                 n=t.number(int(v))) for k, v in _class_counts(violations).items()))
+             listing=t.listing(t("{name} {n}", name=escape(t(k) if k in config.ACTOR_CLASSES else k),
+                                 n=t.number(int(v))) for k, v in _class_counts(violations).items()))
 
 
 def title_regions(events: pd.DataFrame, t: Language) -> str:
@@ -814,21 +880,27 @@ def title_regions(events: pd.DataFrame, t: Language) -> str:
 
 def alt_regions(regions_table: pd.DataFrame, t: Language) -> str:
     counts = regions_table.groupby("admin1")["events"].sum().sort_values(ascending=False)
-    return t("Horizontal bar chart of events by region: {listing}.", listing=", ".join(
+    return t("Horizontal bar chart of events by region: {listing}.", listing=t.listing(
         t("{name} {n}", name=escape(k or t("no place named")), n=t.number(int(v))) for k, v in counts.items()))
 
 
 def title_map(sel, t: Language) -> str:
     placed = sel.events[sel.events["latitude"].notna()] if "latitude" in sel.events else sel.events.iloc[0:0]
-    return t.n("{n} of {total} event can be placed on the map", "{n} of {total} events can be placed on the map",
-               len(placed), total=t.number(len(sel.events)))
+    return _of(t, len(placed), len(sel.events),
+               Nn_("{n} of {total} event can be placed on the map", "{n} of {total} events can be placed on the map"),
+               Nn_("The one event can be placed on the map", "All {n} events can be placed on the map"),
+               Nn_("The one event cannot be placed on the map", "None of the {n} events can be placed on the map"))
 
 
 def alt_map(events: pd.DataFrame, t: Language) -> str:
     placed = events.dropna(subset=["latitude"])
     by_region = placed["admin1"].value_counts()
     exact = int((pd.to_numeric(placed["geo_precision"]) == 1).sum())
-    return t("Map of Mali with {n} of {total} events placed, {exact} of them at the locality itself and {other} at a "
-             "point standing in for it; most in {listing}.", n=t.number(len(placed)), exact=t.number(exact),
-             other=t.number(len(placed) - exact), total=t.number(len(events)), listing=", ".join(t("{name} ({n})", name=escape(k), n=t.number(int(v)))
-                                                            for k, v in by_region.head(4).items()))
+    shown = (t.n("the one event", "all {n} events", len(events)) if len(placed) == len(events)
+             else t("{n} of {total} events", n=t.number(len(placed)), total=t.number(len(events))))
+    where = (t("all in {region}", region=escape(by_region.index[0])) if len(by_region) == 1 else
+             t("most in {listing}", listing=t.listing(t("{name} ({n})", name=escape(k), n=t.number(int(v)))
+                                                    for k, v in by_region.head(4).items())))
+    return t("Map of Mali with {shown} placed, {exact} of them at the locality itself and {other} at a point standing "
+             "in for it; {where}.", shown=shown, exact=t.number(exact), other=t.number(len(placed) - exact),
+             where=where)

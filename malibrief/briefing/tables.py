@@ -15,11 +15,13 @@ COLUMN_WORDS = {"killing": (N_("Killings: events"), N_("People killed")),
 ATTRIBUTION_WORDS = {"stated": N_("Stated"), "alleged": N_("Alleged"), "suspected": N_("Suspected")}
 
 
-def _quoting(frame: pd.DataFrame, *columns: str, rows=None) -> pd.DataFrame:
+def _quoting(frame: pd.DataFrame, *columns: str, rows=None, cited: bool = False) -> pd.DataFrame:
     """Mark the cells that hold the sources' own words (as-written phrases, section headings), in `columns` and
-    `rows` (a mask; all rows by default): prose.table_html sets them in the sources' language, English."""
+    `rows` (a mask; all rows by default): prose.table_html sets them in the sources' language, English, and in
+    italics when they are `cited` as words (the count phrases), as typography sets a word that is talked about."""
     mask = [True] * len(frame) if rows is None else list(rows)
     frame.attrs["quoted"] = {column: mask for column in columns}
+    frame.attrs["cited"] = list(columns) if cited else []
     return frame
 
 
@@ -117,7 +119,7 @@ def count_rules_table(rules: pd.DataFrame, t: Language) -> pd.DataFrame:
         t("Low"): rules["low"].to_numpy(), t("High"): rules["high"].to_numpy(),
         t("Rule"): t.column(rules, "rule", "count_words.csv").to_numpy(),
         t("ACLED records"): t.column(rules, "acled_convention", "count_words.csv").to_numpy()}), 18, 7, 7, 54, 14)
-    return _quoting(table, t("Phrase"), rows=[term not in PHRASE_WORDS for term in rules["term"]])
+    return _quoting(table, t("Phrase"), rows=[term not in PHRASE_WORDS for term in rules["term"]], cited=True)
 
 
 def flags_table(data: analysis.Data, start_year: int, end_year: int, regions, excluded,
@@ -166,7 +168,7 @@ def event_table(events: pd.DataFrame, t: Language, actors: pd.DataFrame | None =
     """Every event with its perpetrator and the firmness of the attribution, its figures (best estimate) and the
     passages it is coded from."""
     names = t.names(actors, "actor", "actors.csv") if actors is not None and len(actors) else {}
-    perpetrators = [perpetrator(t, "; ".join(names.get(a, a) for a in listed.split("; ")) if listed else "",
+    perpetrators = [perpetrator(t, t.separated(names.get(a, a) for a in listed.split("; ")) if listed else "",
                                 attribution) for listed, attribution in zip(events["actor"], events["attribution"])]
     figures = []
     for row in events.itertuples():
@@ -174,8 +176,8 @@ def event_table(events: pd.DataFrame, t: Language, actors: pd.DataFrame | None =
                  (("killed", Nn_("{n} killed", "{n} killed")), ("detained", Nn_("{n} detained", "{n} detained")),
                   ("disappeared", Nn_("{n} disappeared", "{n} disappeared")))
                  if getattr(row, f"{c}_low") and getattr(row, f"{c}_low") > 0]
-        figures.append("; ".join(parts))
-    places = ["; ".join(place(t, name) for name in names.split("; ")) if names else t("not stated")
+        figures.append(t.separated(parts))
+    places = [t.separated(place(t, name) for name in names.split("; ")) if names else t("not stated")
               for names in events["place"]]
     table = _with_widths(pd.DataFrame({
         t("Event"): events["event_id"], t("Date"): events["date_start"].dt.strftime("%Y-%m-%d"),
