@@ -570,10 +570,11 @@ def methodology_html(data, p: dict, t: Language) -> str:
           "deprivation of liberty and enforced disappearance they describe for {period} was coded by hand: {mentions} "
           "mentions, merged into {events} events ({merged} of them told more than once). Each keeps the source's own "
           "words for when, where, who and how many; the summaries are the project's own words. This briefing counts "
-          "{chosen} of these events.",
+          "{chosen} of these events, told in {chosen_mentions} mentions.",
           label=escape(source_label(data, t)), period=period_words(p), mentions=t.number(reach["mentions"]),
           events=t.number(reach["events"]), merged=t.number(merged),
-          chosen=t.number(analysis.coverage(chosen.events)["events"])),
+          chosen=t.number(analysis.coverage(chosen.events)["events"]),
+          chosen_mentions=t.number(analysis.coverage(chosen.events)["mentions"])),
         t("<strong>What is counted.</strong> An event counts in the year it began. A count phrase becomes a low and a "
           "high figure by the written rules in the annex; a source that gives no upper figure (\"at least 50\") is "
           "counted at its minimum and marked \"or more\". The best estimate is the figure of the most credible account "
