@@ -94,6 +94,17 @@ def test_summaries_are_in_our_own_words(incidents):
         assert not copied, (row.mention_id, copied)
 
 
+@pytest.mark.parametrize("table", ["incidents.csv", "out_of_scope.csv"])
+def test_summaries_stand_alone(table):
+    """A summary is read alone, in a case box or a row of a table: it never leans on another row ("The same
+    operation...", "He was also...") nor cites a chapter in its text ("per AI-2022"): the citations have a column."""
+    rows = pd.read_csv(config.RAW / table, **READ)
+    for column in ("summary", "summary_fr"):
+        leaning = rows[rows[column].str.contains(r"^(?:The same|In the same|Also|Another|A further|He|She|They)\b|"
+                                                 r"^(?:Le même|La même|Les mêmes|Il|Elle)\b|\b(?:AI|HRW)-20\d\d\b")]
+        assert leaning.empty, leaning[column].tolist()
+
+
 # ---------------------------------------------------------------- what the headline counts (issue 14)
 
 

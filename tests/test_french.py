@@ -303,6 +303,22 @@ def test_the_french_edition_writes_numbers_and_dates_the_french_way(editions):
     assert not problems, problems  # the catalogue's and the data's typography, as the reader sees it
 
 
+@pytest.mark.slow
+def test_the_french_every_event_table_dates_and_cites_in_french(editions):
+    """Dates as precisely as the source gives them, by Babel ("mars 2022", "12 mars 2022"), and the paragraph of a
+    citation in French ("§ 5"), not the English "para"."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((editions / "fr" / "briefing.html").read_text(encoding="utf-8"), "html.parser")
+    rows = soup.select("table.events tbody tr")
+    dates = [tr.find("time").get_text() for tr in rows]
+    months = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+    assert all(re.fullmatch(rf"((1er|\d{{1,2}}) )?(({months}) )?\d{{4}}", d) for d in dates), dates
+    assert any(re.fullmatch(rf"({months}) \d{{4}}", d) for d in dates)
+    sources = " ".join(tr.find_all("td")[-1].get_text() for tr in rows)
+    assert "§\u00a0" in sources and ", para " not in sources
+
+
 def test_the_first_of_a_month_is_written_as_french_writes_it():
     from datetime import date
 

@@ -171,12 +171,28 @@ def test_key_messages_quote_the_computed_figures_and_their_reports(default_brief
     messages = [li.get_text(" ", strip=True) for li in soup.select("ul.key-messages li")]
     assert 3 <= len(messages) <= 5
     expected = expected_figures(processed)
-    verbs = {"killing": "killed", "detention": "detained", "disappearance": "disappeared"}
-    for violation in VIOLATIONS:
-        assert f"{expected[violation]['best']:,} people {verbs[violation]}" in messages[0]
+    for violation in VIOLATIONS:  # as the tables write it, "or more" kept: "136 or more people disappeared"
+        assert f"{wording(expected[violation])} people {VERBS[violation]}" in messages[0]
     assert all(re.search(r"\(\d+ of \d+ reports?\)$", m) for m in messages), messages
     summary = section_text(soup, "Key messages")
     assert "not totals" in summary or "convenience sample" in summary
+
+
+VERBS = {"killing": "killed", "detention": "detained", "disappearance": "disappeared"}
+
+
+def test_the_trend_message_keeps_its_lower_bounds_and_says_it_traces_reporting(default_briefing, processed):
+    """Key message 2 stands alone: each year after the peak as the year table writes it ("183 or more in 2023"),
+    and the caveat that a trend in what the chapters report is not necessarily one in the violence."""
+    _, soup, _ = default_briefing
+    message = [li.get_text(" ", strip=True) for li in soup.select("ul.key-messages li")][1]
+    years = {y: expected_figures(processed, start=y, end=y, which=["killing"])["killing"] for y in range(2021, 2026)}
+    peak = max(years, key=lambda y: years[y]["best"])
+    assert f"peaked in {peak}, with {wording(years[peak])} people killed" in message
+    for year in range(peak + 1, 2026):
+        assert f"{wording(years[year])} in {year}" in message, year
+    assert any(years[y]["open"] for y in range(peak + 1, 2026)) and "or more in" in message
+    assert "convenience sample" in message and "not necessarily" in message
 
 
 def test_trend_is_told_by_its_peak_never_by_the_end_years(default_briefing, processed):
@@ -189,7 +205,7 @@ def test_trend_is_told_by_its_peak_never_by_the_end_years(default_briefing, proc
                 per_year[int(row["year"])] += int(row.get("victims_best") or row["victims_low"])
     peak = max(sorted(per_year), key=lambda y: per_year[y])
     trends = section_text(soup, "Trends")
-    assert f"Documented killings peaked in {peak}, with {per_year[peak]:,} people killed" in trends
+    assert f"Documented killings peaked in {peak}, with {per_year[peak]:,} " in trends  # then its range, if any
     assert not re.search(r"rose from|fell from", soup.get_text())
 
 
@@ -277,10 +293,52 @@ def test_pdf_shows_no_internal_name_and_breaks_no_date_or_figure(default_pdf):
         line, after = line.strip(), after.strip()
         if re.search(r"\b\d{4}-(\d{1,2}(-\d?)?)?$", line) and re.match(r"[-\d]", after):  # 2021-01-0 / 3
             broken.append((line, after))
-        if (re.search(r"\d[,–]$", line) and re.match(r"\d", after)) or \
+        # a figure cut at its grouping comma has at most three digits before it: "2023, / 136" is a list
+        if (re.search(r"(?<![\d,])\d{1,3}(,\d{3})*,$|\d–$", line) and re.match(r"\d", after)) or \
                 (re.search(r"\d( or)?$", line) and re.match(r"(or )?more\b", after)):
             broken.append((line, after))  # 1,1 / 07; 308– / 1,107; 1,107 or / more
     assert broken == []
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed (CI installs it)")
+def test_pdf_writes_dates_at_their_precision_and_the_count_rules_in_words(default_pdf):
+    """The every-event table gives "March 2022" for a month, "12 March 2022" for a day, never an ISO date; the count
+    rules read as words ("the figure", not "<N>" or "N+1") with numbers grouped ("1,000,000")."""
+    text = subprocess.run(["pdftotext", str(default_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    months = "January|February|March|April|May|June|July|August|September|October|November|December"
+    events = text[text.index("Every event in this briefing"):]
+    assert not re.search(r"(?<![\w-])\d{4}-\d{2}(-\d{2})?(?![\w-])", text), "an ISO date"
+    assert re.search(rf"^({months}) 20\d\d$", events, re.M) and re.search(rf"^\d{{1,2}} ({months}) 20\d\d$", events, re.M)
+    rules = text[text.index("How count phrases become figures"):text.index("Borderline cases")]
+    assert not re.search(r"<\w+>|\bN\+1\b|× M\b|\b\d{5,}\b", rules), "notation or an ungrouped number"
+    assert "1,000,000" in rules and "the figure" in rules
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed (CI installs it)")
+def test_pdf_sets_no_word_over_another(default_pdf):
+    """A word too long for its table column (an event identifier, a date) runs into the next column's words."""
+    words = subprocess.run(["pdftotext", "-bbox", str(default_pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    overlapping = []
+    for number, page in enumerate(BeautifulSoup(words, "html.parser").find_all("page"), 1):
+        boxes = [(float(w["xmin"]), float(w["ymin"]), float(w["xmax"]), float(w["ymax"]), w.get_text())
+                 for w in page.find_all("word")]
+        for i, a in enumerate(boxes):
+            overlapping += [(number, a[4], b[4]) for b in boxes[i + 1:]
+                            if min(a[2], b[2]) - max(a[0], b[0]) > .5 and min(a[3], b[3]) - max(a[1], b[1]) > .5]
+    assert overlapping == []
+
+
+def test_the_summaries_a_reader_sees_stand_alone(default_briefing):
+    """A case box or a row of the every-event table is read on its own: no summary leans on another row ("The same
+    operation...") or cites a chapter in its text ("per AI-2022"): the citations have their own column."""
+    _, soup, _ = default_briefing
+    summaries = [p.get_text(" ", strip=True) for p in soup.select("aside.case > p:nth-of-type(2)")]
+    summaries += [tr.find_all("td")[4].get_text(" ", strip=True) for tr in soup.select("table.events tbody tr")]
+    assert len(summaries) > 50
+    leaning = [s for s in summaries if re.match(r"(The same|In the same|Also|Another|A further)\b", s)
+               or re.search(r"\b(AI|HRW)-20\d\d\b", s)]
+    assert leaning == []
 
 
 def test_html_shows_no_internal_name(default_briefing):
@@ -560,6 +618,32 @@ def test_html_fits_the_screen_and_tables_scroll_in_their_own_box(default_briefin
     assert charts and all(w <= width for w in charts)
     if width == 1280:
         assert main > 1000  # tables and charts use the width of a large screen
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium is not installed (CI installs it)")
+def test_on_a_phone_charts_that_scroll_show_the_tables_scroll_cue(default_briefing):
+    """At 390 px a chart keeps a legible size and scrolls sideways in its box, with the shadow at the edge that the
+    tables show; the chart's white lets it through. Its caption and the tables' captions stay in view."""
+    from playwright.sync_api import sync_playwright
+
+    _, _, out = default_briefing
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page(viewport={"width": 390, "height": 900})
+        page.goto((out / "briefing.html").resolve().as_uri(), wait_until="load")
+        charts = page.evaluate("""Array.from(document.querySelectorAll('figure.chart')).map(f => {
+            const s = getComputedStyle(f);
+            return [f.scrollWidth > f.clientWidth, s.overflowX, s.backgroundImage, s.backgroundAttachment,
+                    getComputedStyle(f.querySelector('img')).mixBlendMode];})""")
+        table = page.evaluate("""(() => { const s = getComputedStyle(document.querySelector('.table-scroll'));
+            return [s.backgroundImage, s.backgroundAttachment]; })()""")
+        captions = page.evaluate("""Array.from(document.querySelectorAll('.table-scroll caption, figure.chart figcaption'))
+            .map(c => c.getBoundingClientRect().right)""")
+        browser.close()
+    assert charts and all(c[0] for c in charts), "a chart that does not scroll needs no cue"
+    assert "radial-gradient" in table[0] and "local" in table[1]
+    assert all(c[1] == "auto" and [c[2], c[3]] == table and c[4] == "multiply" for c in charts), charts
+    assert captions and max(captions) <= 390
 
 
 # JupyterLab and the committed notebooks -----------------------------------------------------------------

@@ -67,8 +67,11 @@ def key_figures(selection: analysis.Data, which, start_year: int, end_year: int)
         figures["killing_peak_year"] = peak
         figures["killing_peak_best"] = int(kills.loc[peak])
         killing = violations[violations["violation"] == "killing"]
-        figures["killing_events_state"] = int(killing["actor_class"].isin(STATE_CLASSES).sum())
-        figures["killing_best_state"] = int(killing.loc[killing["actor_class"].isin(STATE_CLASSES), "victims_best"].sum())
+        by_state = analysis.totals(killing[killing["actor_class"].isin(STATE_CLASSES)], ("killing",)).loc["killing"]
+        figures["killing_events_state"] = int(by_state["events"])
+        figures["killing_best_state"] = int(by_state["best"])
+        for key in ("low", "high", "open_ended"):  # the range beside the best estimate, as the tables write it
+            figures[f"killing_{key}_state"] = int(by_state[key])
         figures["killing_events_islamist"] = int(killing["actor_class"].isin(ISLAMIST).sum())
     figures["events_alleged_or_suspected"] = int(events["attribution"].isin(("alleged", "suspected")).sum())
     figures["events_no_perpetrator"] = int((events["attribution"] == "").sum())
@@ -94,6 +97,9 @@ LABELS = {
     "killing_peak_best": N_("People killed in that year (best estimate)"),
     "killing_events_state": N_("Killing events attributed to state forces (alone or with allies or militias)"),
     "killing_best_state": N_("People killed in those events (best estimate)"),
+    "killing_low_state": N_("People killed in those events (low figure)"),
+    "killing_high_state": N_("People killed in those events (high figure)"),
+    "killing_open_ended_state": N_("Those events with no upper figure"),
     "killing_events_islamist": N_("Killing events attributed to Islamist armed groups"),
     "fulani_killed_best": N_("People killed in the events whose victims are described as Fulani (best estimate)"),
     "fulani_detained_best": N_("People detained in those events (best estimate)"),

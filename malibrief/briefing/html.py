@@ -38,10 +38,10 @@ MIME_PRIORITY = ["image/svg+xml", "image/png", "image/jpeg", "text/html", "text/
 TAGS = {"a", "abbr", "aside", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "div", "dl",
         "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol",
         "p", "pre", "section", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
-        "thead", "tr", "ul"}
+        "thead", "time", "tr", "ul"}
 ATTRIBUTES = {"*": {"class", "id", "lang", "title"}, "a": {"href", "download", "hreflang"}, "img": {"src", "alt", "width", "height"},
               "th": {"scope", "colspan", "rowspan"}, "td": {"colspan", "rowspan"}, "col": {"style", "span"},
-              "table": {"data-search"}}
+              "table": {"data-search"}, "time": {"datetime"}}
 URL_SCHEMES = {"https", "data"}
 SCRIPT = TEMPLATES / "briefing" / "static" / "table.js"
 CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src '{hash}'; base-uri 'none'; "

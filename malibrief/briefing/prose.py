@@ -15,7 +15,7 @@ from malibrief import config
 from malibrief.briefing import analysis
 from malibrief.briefing.figures import ETHNIC_TAGS, NAMED_TAGS, STATE_CLASSES, WOMEN_CHILDREN, fmt_range
 from malibrief.briefing.i18n import N_, Language, Nn_
-from malibrief.briefing.vocabulary import perpetrator, place
+from malibrief.briefing.vocabulary import citations, perpetrator, place
 from malibrief.text import escape
 
 PROJECT = N_("Mali human-rights data project")
@@ -40,9 +40,10 @@ LEFT_OUT = {
     "chosen": Nn_("This edition leaves out {what}: {n} event ({people}, best estimates).",
                   "This edition leaves out {what}: {n} events ({people}, best estimates).")}
 VIOLATION_WORDS = {"killing": N_("killings"), "detention": N_("detentions"), "disappearance": N_("disappearances")}
-PEOPLE = {"killing": Nn_("{n} person killed", "{n} people killed"),
-          "detention": Nn_("{n} person detained", "{n} people detained"),
-          "disappearance": Nn_("{n} person disappeared", "{n} people disappeared")}
+# {figure} is written by figures.fmt_range, as the tables write it: "136 or more", "1,480 (1,180–2,853 or more)".
+PEOPLE = {"killing": Nn_("{figure} person killed", "{figure} people killed"),
+          "detention": Nn_("{figure} person detained", "{figure} people detained"),
+          "disappearance": Nn_("{figure} person disappeared", "{figure} people disappeared")}
 EVENTS_WITH = {"killing": Nn_("{n} event with killings", "{n} events with killings"),
                "detention": Nn_("{n} event with detentions", "{n} events with detentions"),
                "disappearance": Nn_("{n} event with disappearances", "{n} events with disappearances")}
@@ -61,6 +62,16 @@ def quoted(text: str) -> str:
     """The sources' own words (titles, headings, as-written phrases), escaped and marked as English: a French
     edition shows them as written, and a screen reader reads them in their language."""
     return f'<span lang="en">{escape(text)}</span>' if text else ""
+
+
+# An event's or a mention's identifier ("EV-HRW-2025-005", "AI-2022-011"): a reader quotes it whole, so it never
+# breaks across lines (a browser would break it at a hyphen).
+IDENTIFIER = re.compile(r"\b(?:EV-)?[A-Z]+-\d{4}-\d{3}\b")
+
+
+def unbroken_ids(html: str) -> str:
+    """Escaped text with each identifier kept on one line."""
+    return IDENTIFIER.sub(lambda m: f"<span class='nowrap'>{m[0]}</span>", html)
 
 
 def _p(*sentences: str) -> str:
@@ -91,8 +102,9 @@ def _reports(events: pd.DataFrame, data, t: Language) -> str:
     if analysis.input_format(data) == "acled":
         return t("(ACLED events)")
     # The count of reports behind the sentence chooses the form ("1 rapport sur 5"); English says "reports" either way.
-    return t.n("({n} of {total} reports)", "({n} of {total} reports)", len(analysis.reports(events)),
+    note = t.n("({n} of {total} reports)", "({n} of {total} reports)", len(analysis.reports(events)),
                total=t.number(len(data.sources)))
+    return f"<span class='nowrap'>{note}</span>"
 
 
 # The cover ----------------------------------------------------------------------------------------------
@@ -141,11 +153,31 @@ def _day(text: str, t: Language) -> str:
 
 # Key messages ---------------------------------------------------------------------------------------------
 
+def figure(low: int, high: int, open_ended: int, best: int, t: Language) -> str:
+    """A best estimate as the tables write it (figures.fmt_range: "136 or more", "1,480 (1,180–2,853 or more)"),
+    so that a sentence never drops the "or more" of a lower bound, and kept on one line."""
+    return f"<span class='nowrap'>{escape(fmt_range(low, high, open_ended, 'best', best, t))}</span>"
+
+
+def people(violation: str, low: int, high: int, open_ended: int, best: int, t: Language) -> str:
+    """"136 or more people disappeared", "1,480 (1,180–2,853 or more) people killed"."""
+    return t.n(*PEOPLE[violation], best, figure=figure(low, high, open_ended, best, t))
+
+
+def _people_of(events: pd.DataFrame, violation: str, t: Language) -> str:
+    """people() for some events, from their own figures (an event with no upper figure counts at its low)."""
+    column = config.COUNT_COLUMNS[violation]
+    low, high = events[f"{column}_low"].fillna(0), events[f"{column}_high"]
+    return people(violation, int(low.sum()), int(high.fillna(low).sum()), int((high.isna() & (low > 0)).sum()),
+                  int(events[f"{column}_best"].fillna(0).sum()), t)
+
+
 def _people_phrase(figures: dict, violation: str, t: Language, counted) -> str:
-    """"1,201 people killed", or "12 events with detentions" where the input counts no people."""
+    """"1,480 (1,180–2,853 or more) people killed", or "12 events with detentions" where the input counts no
+    people."""
     if violation not in counted:
         return t.n(*EVENTS_WITH[violation], figures[f"{violation}_events"])
-    return t.n(*PEOPLE[violation], figures[f"{violation}_best"])
+    return people(violation, *(figures[f"{violation}_{k}"] for k in ("low", "high", "open_ended", "best")), t)
 
 
 def key_messages(sel, figures: dict, which, p: dict, data, t: Language, counted) -> list[str]:
@@ -157,11 +189,13 @@ def key_messages(sel, figures: dict, which, p: dict, data, t: Language, counted)
                   place=place_words(p, t), period=period_words(p))]
     messages = []
     listing = _and([_people_phrase(figures, v, t, counted) for v in which], t)
-    first = FIRST_MESSAGE["acled" if analysis.input_format(data) == "acled" else "incidents"]
+    ranges = any(not figures[f"{v}_low"] == figures[f"{v}_high"] == figures[f"{v}_best"] for v in which if v in counted)
+    first = FIRST_MESSAGE["acled" if analysis.input_format(data) == "acled" else
+                          "ranges" if ranges else "incidents"]  # the brackets are explained only where they appear
     messages.append(t.n(*first, figures["events"], place=place_words(p, t), period=period_words(p), listing=listing,
                         reports=_reports(events, data, t)))
     if "killing" in which and figures["killing_events"] and p["start_year"] != p["end_year"]:
-        messages.append(peak_sentence(sel, p, data, t))
+        messages.append(peak_sentence(sel, p, data, t, caveat=True))
     if "killing" in which and figures["killing_events"]:
         killing = sel.violations[sel.violations["violation"] == "killing"]
         state = killing[killing["actor_class"].isin(STATE_CLASSES)]
@@ -171,16 +205,18 @@ def key_messages(sel, figures: dict, which, p: dict, data, t: Language, counted)
             messages.append(t.n(*STATE_NONE, total, reports=_reports(events[events["event_id"].isin(
                 killing["event_id"])], data, t)))
         elif n == total:
-            messages.append(t.n(*STATE_ALL, total, people=t.n(*PEOPLE["killing"], figures["killing_best"]),
+            messages.append(t.n(*STATE_ALL, total, people=_people_of(state_events, "killing", t),
                                 reports=_reports(state_events, data, t)))
         else:
             messages.append(t.n(
                 "State forces, alone or with foreign allies or militias, are named as perpetrators in {n} of {total} "
-                "killing events, with {people} of the {all} people killed (best estimates). {reports}",
+                "killing events; these account for {people} of the {all} people killed (best estimates). {reports}",
                 "State forces, alone or with foreign allies or militias, are named as perpetrators in {n} of {total} "
-                "killing events, with {people} of the {all} people killed (best estimates). {reports}",
-                n, total=t.number(total), people=t.number(figures["killing_best_state"]),
-                all=t.number(figures["killing_best"]), reports=_reports(state_events, data, t)))
+                "killing events; these account for {people} of the {all} people killed (best estimates). {reports}",
+                n, total=t.number(total),
+                people=figure(*(figures[f"killing_{k}_state"] for k in ("low", "high", "open_ended", "best")), t),
+                all=figure(*(figures[f"killing_{k}"] for k in ("low", "high", "open_ended", "best")), t),
+                reports=_reports(state_events, data, t)))
     fulani = events[analysis.has_any(events["victim_tags"], ETHNIC_TAGS)]
     if len(fulani):
         messages.append(t.n("In {n} event the sources describe the victims as Fulani (Peul): {listing}. {reports}",
@@ -222,6 +258,10 @@ FIRST_MESSAGE = {
                      "(best estimates). {reports}",
                      "In {place}, {period}, the chapters describe {n} events within this briefing's scope: {listing} "
                      "(best estimates). {reports}"),
+    "ranges": Nn_("In {place}, {period}, the chapters describe {n} event within this briefing's scope: {listing} "
+                  "(best estimates, with the range of the accounts in brackets). {reports}",
+                  "In {place}, {period}, the chapters describe {n} events within this briefing's scope: {listing} "
+                  "(best estimates, with the range of the accounts in brackets). {reports}"),
     "acled": Nn_("In {place}, {period}, ACLED records {n} event within this briefing's scope: {listing}. {reports}",
                  "In {place}, {period}, ACLED records {n} events within this briefing's scope: {listing}. {reports}")}
 OUTCOME_WORDS = {"released": Nn_("release in {n} event", "release in {n} events"),
@@ -238,12 +278,8 @@ OUTCOME_ONE = {"released": N_("a release"), "killed": N_("the death of those hel
 
 
 def _held_killed(events: pd.DataFrame, which, t: Language, counted) -> str:
-    parts = []
-    for violation in which:
-        column = config.COUNT_COLUMNS[violation]
-        n = int(events[f"{column}_best"].fillna(0).sum())
-        if n and violation in counted:
-            parts.append(t.n(*PEOPLE[violation], n))
+    parts = [_people_of(events, violation, t) for violation in which if violation in counted
+             and events[f"{config.COUNT_COLUMNS[violation]}_best"].fillna(0).sum()]
     return _and(parts, t) or t("no figure given")
 
 
@@ -262,8 +298,10 @@ def only_chapters(tagged: pd.DataFrame, events: pd.DataFrame, data, t: Language)
                "report and is no comparison over time.", len(behind), chapters=_and(names, t))
 
 
-def peak_sentence(sel, p: dict, data, t: Language) -> str:
-    """Where documented killings peaked and what the sources describe after it: never end year against end year."""
+def peak_sentence(sel, p: dict, data, t: Language, caveat: bool = False) -> str:
+    """Where documented killings peaked and what the sources describe after it: never end year against end year.
+    Figures as the year table writes them ("183 or more"). With `caveat`, as a key message that stands alone: a
+    trend in what the chapters report is not necessarily one in the violence."""
     killing = sel.violations[sel.violations["violation"] == "killing"]
     per_year = analysis.by_year(killing, range(p["start_year"], p["end_year"] + 1), ("killing",)).set_index("year")
     peak, after = analysis.peak_and_after(per_year["best"])
@@ -273,14 +311,20 @@ def peak_sentence(sel, p: dict, data, t: Language) -> str:
     if len(top) and top.iloc[0]["place"]:
         largest = t.n(", {n} of them in one event at {place}", ", {n} of them in one event at {place}",
                       int(top.iloc[0]["victims_best"]), place=escape(top.iloc[0]["place"].split(";")[0]))
-    sentence = t.n("Documented killings peaked in {year}, with {n} person killed (best estimate){largest}.",
-                   "Documented killings peaked in {year}, with {n} people killed (best estimate){largest}.",
-                   int(per_year.loc[peak, "best"]), year=str(peak), largest=largest)
+    def in_year(year) -> str:
+        return figure(*(int(per_year.loc[year, k]) for k in ("low", "high", "open_ended", "best")), t)
+
+    sentence = t.n("Documented killings peaked in {year}, with {figure} person killed (best estimate){largest}.",
+                   "Documented killings peaked in {year}, with {figure} people killed (best estimate){largest}.",
+                   int(per_year.loc[peak, "best"]), year=str(peak), figure=in_year(peak), largest=largest)
     if after:
         sentence += " " + t("In the years after, the sources describe {listing}.",
-                            listing=_and([t("{n} in {year}", n=t.number(v), year=str(y)) for y, v in after], t))
+                            listing=_and([t("{figure} in {year}", figure=in_year(y), year=str(y)) for y, _ in after], t))
     else:
         sentence += " " + t("It is the last year of the period.")
+    if caveat:
+        sentence += " " + t("These chapters are a convenience sample: the figures trace what was reported, not "
+                            "necessarily how the violence itself changed.")
     return sentence + " " + _reports(in_peak, data, t)
 
 
@@ -340,9 +384,9 @@ def perpetrators_html(sel, figures: dict, t: Language) -> str:
     if len(named) and max(firm.values()) == len(named):  # one firmness for all: "in each", not "in 17 ... in 0"
         firmness = t.n(*ALL_FIRM[max(firm, key=firm.get)], len(named))
     elif len(named):
-        listing = _and([t(FIRM[a], n=t.number(k)) for a, k in firm.items() if k], t)
-        firmness = t.n("The sources name a perpetrator in {n} event: they {listing}.",
-                       "The sources name a perpetrator in {n} events: they {listing}.", len(named), listing=listing)
+        how = _and([t(FIRMNESS[a], n=t.number(k)) for a, k in firm.items() if k], t)  # never "a suspicion in 0"
+        firmness = t.n("The sources name a perpetrator in {n} event: {how}.",
+                       "The sources name a perpetrator in {n} events: {how}.", len(named), how=how)
     return _p(firmness,
               t.n("{n} event names no perpetrator.", "{n} events name no perpetrator.",
                   figures["events_no_perpetrator"]) if figures["events_no_perpetrator"] else "",
@@ -350,8 +394,8 @@ def perpetrators_html(sel, figures: dict, t: Language) -> str:
                 "named Wagner or Africa Corps only where the chapter does."))
 
 
-FIRM = {"stated": N_("state who did it in {n}"), "alleged": N_("allege it in {n}"),
-        "suspected": N_("report a suspicion in {n}")}
+FIRMNESS = {"stated": N_("as a fact in {n}"), "alleged": N_("as an allegation in {n}"),
+            "suspected": N_("as a suspicion in {n}")}
 ALL_FIRM = {"stated": Nn_("The sources name a perpetrator in {n} event and state who did it.",
                           "The sources name a perpetrator in {n} events and state who did it in each."),
             "alleged": Nn_("The sources name a perpetrator in {n} event and allege it.",
@@ -474,15 +518,15 @@ def case_boxes_html(sel, t: Language) -> str:
             if row[f"{column}_low"] and row[f"{column}_low"] > 0:
                 low, high, best = int(row[f"{column}_low"]), row[f"{column}_high"], int(row[f"{column}_best"])
                 high = low if pd.isna(high) else int(high)
-                figures.append(t(CASE_FIGURE[violation], best=fmt_range(low, high, int(pd.isna(row[f"{column}_high"])),
-                                                                          "best", best, t)))
+                figures.append(t(CASE_FIGURE[violation],
+                                 best=figure(low, high, int(pd.isna(row[f"{column}_high"])), best, t)))
         boxes.append(
             f"<aside class='case'><p class='case-rule'>{t(RULES[rule])}</p>"
             f"<h3>{escape(place(t, row['place'].split(';')[0]) or t('Place not stated'))}, "
             f"<span class='nowrap'>{t.date(row['date_start'], row['date_precision'])}</span></h3>"
             f"<p>{escape(summaries[row['event_id']])}</p><p class='case-figures'>{t.separated(figures)}.</p>"
             f"<p class='case-cite'>{t.n(*NAMED_AS, len(row['actor'].split('; ')), actor=actors(row))} "
-            f"{t('Sources: {citations}.', citations=quoted(row['citations']))}</p></aside>")
+            f"{t('Sources: {citations}.', citations=unbroken_ids(quoted(citations(t, row['citations']))))}</p></aside>")
     if not boxes:
         return ""
     return (_p(t("The cases are chosen by a fixed rule: the largest event by best estimate, the event told by the "
@@ -534,7 +578,7 @@ def left_out_html(data, p: dict, which, t: Language) -> str:
     described = dict(zip(data.flags.get("flag", []), data.flags.get("description", [])))  # a flag we have no words for
     what = _and([t(FLAG_WORDS[f]) if f in FLAG_WORDS else escape(described.get(f, f)) for f in p["exclude_flags"]], t)
     totals = analysis.totals(gone.violations, which)
-    people = _and([t.n(*PEOPLE[v], int(totals.loc[v, "best"]))
+    people = _and([_people_phrase({f"{v}_{k}": int(totals.loc[v, k]) for k in totals.columns}, v, t, which)
                    for v in which if totals.loc[v, "events"]], t)
     # The UN's practice is the reason only for the default's two flags (codebook, "What the headline counts").
     forms = LEFT_OUT["un" if set(p["exclude_flags"]) <= set(COUNTED_FLAGS) else "chosen"]
@@ -569,7 +613,7 @@ def methodology_html(data, p: dict, t: Language) -> str:
     merged = int(period.events["mention_ids"].str.contains(";").sum())
     chosen = analysis.select(data, p["start_year"], p["end_year"], p["regions"], p["actor_classes"], p["actors"],
                              p["violations"], p["exclude_flags"])
-    counted = analysis.coverage(chosen.events)["events"]
+    chosen_events = analysis.coverage(chosen.events)["events"]
     return "".join(_p(s) for s in (
         t("<strong>Where the data comes from.</strong> The {label} were read sentence by sentence, and every killing, "
           "deprivation of liberty and enforced disappearance they describe for {period} was coded by hand: {mentions} "
@@ -579,8 +623,10 @@ def methodology_html(data, p: dict, t: Language) -> str:
           events=t.number(reach["events"]),
           merged=t.n("{n} of them told more than once", "{n} of them told more than once", merged) if merged
           else t("none of them told more than once"),
-          counted=t.n("This briefing counts {n} of these events.", "This briefing counts {n} of these events.", counted)
-          if counted else t("This briefing counts none of these events.")),
+          counted=t.n("This briefing counts {n} of these events ({mentions}).",
+                      "This briefing counts {n} of these events ({mentions}).", chosen_events,
+                      mentions=t.n("{n} mention", "{n} mentions", analysis.coverage(chosen.events)["mentions"]))
+          if chosen_events else t("This briefing counts none of these events.")),
         t("<strong>What is counted.</strong> An event counts in the year it began. A count phrase becomes a low and a "
           "high figure by the written rules in the annex; a source that gives no upper figure (\"at least 50\") is "
           "counted at its minimum and marked \"or more\". The best estimate is the figure of the most credible account "
@@ -715,9 +761,13 @@ def table_html(frame: pd.DataFrame, caption: str = "", css: str = "", search: st
     # (the count phrases) are set in italics as well.
     quoted_cells = [frame.attrs.get("quoted", {}).get(name, [False] * len(frame)) for name in frame.columns]
     cited = [name in frame.attrs.get("cited", ()) for name in frame.columns]
+    # A column with dates (tables._with_dates): each cell's date, with its machine-readable value.
+    dates = [frame.attrs.get("dates", {}).get(name) for name in frame.columns]
     rows = "".join("<tr>" + "".join(_cell("td", value, " ".join(filter(None, (kind, "cited" if as_word and quote[i] else ""))),
-                                          ' lang="en"' if quote[i] and _cell_text(value) else "", t)
-                                    for value, kind, quote, as_word in zip(row, kinds, quoted_cells, cited)) + "</tr>"
+                                          ' lang="en"' if quote[i] and _cell_text(value) else "", t,
+                                          when[i] if when else None)
+                                    for value, kind, quote, as_word, when in zip(row, kinds, quoted_cells, cited, dates))
+                   + "</tr>"
                    for i, row in enumerate(zip(*columns)))
     widths = frame.attrs.get("widths", {})
     fixed = list(widths) == list(frame.columns) and bool(widths)
@@ -733,7 +783,7 @@ def table_html(frame: pd.DataFrame, caption: str = "", css: str = "", search: st
 # in French as Babel and the catalogue write it too: "1 234", "au moins 5", "50 à 99 ou plus".
 _RANGE = r"(at least |au moins )?\d[\d,\u202f]*((–| à )\d[\d,\u202f]*)?( or more| ou plus)?"
 FIGURE = re.compile(rf"–|{_RANGE}( \({_RANGE}\))?")
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2} \w+ \d{4}|\w+ \d{4}")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}|(\d{1,2}(er)? )?(\w+ )?\d{4}")  # 2022-03-12, 12 March 2022, 1er mars 2022, 2022
 
 
 def _cell_text(value, t: Language = Language()) -> str:
@@ -758,9 +808,13 @@ def _column_kind(values: pd.Series) -> str:
     return ""
 
 
-def _cell(tag: str, value, kind: str, extra: str = "", t: Language = Language()) -> str:
+def _cell(tag: str, value, kind: str, extra: str = "", t: Language = Language(), when=None) -> str:
+    """A cell, escaped; `when` is a date (its words, its machine-readable value) set after the cell's text."""
     attribute = f' class="{kind}"' if kind else ""
-    return f"<{tag}{attribute}{extra}>{escape(_cell_text(value, t))}</{tag}>"
+    text = unbroken_ids(escape(_cell_text(value, t)))
+    if when:
+        text += f' <time datetime="{escape(when[1])}">{escape(when[0])}</time>'
+    return f"<{tag}{attribute}{extra}>{text}</{tag}>"
 
 
 def key_figures_table(figures: dict, which, estimate: str, counted, t: Language) -> pd.DataFrame:

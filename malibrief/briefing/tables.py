@@ -7,7 +7,7 @@ from malibrief import config
 from malibrief.briefing import analysis
 from malibrief.briefing.figures import fmt_range
 from malibrief.briefing.i18n import N_, Language, Nn_
-from malibrief.briefing.vocabulary import perpetrator, place
+from malibrief.briefing.vocabulary import citations, perpetrator, place
 
 COLUMN_WORDS = {"killing": (N_("Killings: events"), N_("People killed")),
                 "detention": (N_("Detentions: events"), N_("People detained")),
@@ -22,6 +22,17 @@ def _quoting(frame: pd.DataFrame, *columns: str, rows=None, cited: bool = False)
     mask = [True] * len(frame) if rows is None else list(rows)
     frame.attrs["quoted"] = {column: mask for column in columns}
     frame.attrs["cited"] = list(columns) if cited else []
+    return frame
+
+
+ISO = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "months": "%Y-%m", "year": "%Y"}
+
+
+def _with_dates(frame: pd.DataFrame, column: str, days, precisions, t: Language) -> pd.DataFrame:
+    """Give each cell of `column` a date, written as precisely as the source gave it ("12 March 2022", "March
+    2022", "2022"): prose.table_html sets it below the cell's text in a <time> whose machine-readable value
+    ("2022-03-12", "2022-03", "2022") is what the page's script sorts the column by."""
+    frame.attrs["dates"] = {column: [(t.date(d, p), pd.Timestamp(d).strftime(ISO[p])) for d, p in zip(days, precisions)]}
     return frame
 
 
@@ -85,7 +96,8 @@ def victim_table(sel: analysis.Data, which, counted, t: Language) -> pd.DataFram
     names = t.names(sel.victim_tags, "tag", "victim_tags.csv") if len(sel.victim_tags) else {}
     rows = []
     for tag, group in tags.groupby("tag"):
-        row = {t("Victims described as"): names.get(tag, tag), t("Events"): group["event_id"].nunique()}
+        name = names.get(tag, tag)
+        row = {t("Victims described as"): name[:1].upper() + name[1:], t("Events"): group["event_id"].nunique()}
         for violation in which:
             if violation in counted:
                 row[t(COLUMN_WORDS[violation][1])] = int(group[f"{config.COUNT_COLUMNS[violation]}_best"].fillna(0).sum())
@@ -109,16 +121,31 @@ def outcome_table(held: pd.DataFrame, t: Language) -> pd.DataFrame:
                          t("All people held in these events (low figure)"): held["people_low"].to_numpy()})
 
 
-PHRASE_WORDS = {"<N>": N_("a figure in digits"), "<number words>": N_("number words")}
+# The rules' terms and formulas in count_words.csv are notation ("<N> of the <M>", "N+1", "low × M"); the reader
+# sees words. A term not listed is a word of the chapters, shown as written.
+PHRASE_WORDS = {"<N>": N_("a figure in digits"), "<number words>": N_("number words"), "<name>": N_("a person's name"),
+                "<N> of the <M>": N_("a figure, \"of the\" and a group"), "<N> of them": N_("a figure and \"of them\""),
+                "<vague> <multiplier>": N_("a vague word and a multiplier")}
+FORMULA_WORDS = {"N": N_("the figure"), "N+1": N_("the figure plus one"), "low × M": N_("the word's low × the multiplier"),
+                 "high × M": N_("the word's high × the multiplier")}
+
+
+def _formula(value: str, t: Language) -> str:
+    """A rule's low or high figure for a reader: "the figure", "the figure plus one", or a number as the language
+    writes it ("1,000,000")."""
+    if value in FORMULA_WORDS:
+        return t(FORMULA_WORDS[value])
+    return t.number(int(value)) if value.isdigit() else value
 
 
 def count_rules_table(rules: pd.DataFrame, t: Language) -> pd.DataFrame:
     """The count rules as written (their rows are the documentation of the rules), under readable headings."""
     table = _with_widths(pd.DataFrame({
         t("Phrase"): [t(PHRASE_WORDS[term]) if term in PHRASE_WORDS else term for term in rules["term"]],
-        t("Low"): rules["low"].to_numpy(), t("High"): rules["high"].to_numpy(),
+        t("Low"): [_formula(v, t) for v in rules["low"]], t("High"): [_formula(v, t) for v in rules["high"]],
         t("Rule"): t.column(rules, "rule", "count_words.csv").to_numpy(),
-        t("ACLED records"): t.column(rules, "acled_convention", "count_words.csv").to_numpy()}), 18, 7, 7, 54, 14)
+        t("ACLED records"): [_formula(v, t) for v in t.column(rules, "acled_convention", "count_words.csv")]}),
+        15, 12, 12, 47, 14)
     return _quoting(table, t("Phrase"), rows=[term not in PHRASE_WORDS for term in rules["term"]], cited=True)
 
 
@@ -176,12 +203,14 @@ def event_table(events: pd.DataFrame, t: Language, actors: pd.DataFrame | None =
                  (("killed", Nn_("{n} killed", "{n} killed")), ("detained", Nn_("{n} detained", "{n} detained")),
                   ("disappeared", Nn_("{n} disappeared", "{n} disappeared")))
                  if getattr(row, f"{c}_low") and getattr(row, f"{c}_low") > 0]
-        figures.append(t.separated(parts))
+        figures.append("\n".join(parts))  # one figure a line (briefing.css), never split from its word on screen
     places = [t.separated(place(t, name) for name in names.split("; ")) if names else t("not stated")
               for names in events["place"]]
+    # The date sits under the event's identifier, so that the table keeps the width its text needs on paper.
     table = _with_widths(pd.DataFrame({
-        t("Event"): events["event_id"], t("Date"): events["date_start"].dt.strftime("%Y-%m-%d"),
-        t("Place"): places, t("Perpetrator"): perpetrators, t("People (best)"): figures,
-        t("What happened"): t.column(events, "summary", "events.csv"),
-        t("Sources (mention, section, paragraph)"): events["citations"]}), 12, 9, 10, 12, 8, 30, 19)
+        t("Event and date"): events["event_id"], t("Place"): places, t("Perpetrator"): perpetrators,
+        t("People (best)"): figures, t("What happened"): t.column(events, "summary", "events.csv"),
+        t("Sources (mention, section, paragraph)"): [citations(t, c) for c in events["citations"]]}),
+        15, 11, 12, 11, 30, 21)
+    _with_dates(table, t("Event and date"), events["date_start"], events["date_precision"], t)
     return _quoting(table, t("Sources (mention, section, paragraph)"))

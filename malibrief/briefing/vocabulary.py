@@ -4,6 +4,8 @@ that `pybabel extract` puts it in the catalogue; `t(value)` translates it where 
 Regions are not listed: config.ADMIN1 already spells them as in French (Ségou, Tombouctou, Ménaka).
 tests/test_french.py checks that this list covers config's vocabularies.
 """
+import re
+
 from malibrief.briefing.i18n import N_
 
 VIOLATIONS = (N_("killing"), N_("detention"), N_("disappearance"))
@@ -35,3 +37,15 @@ def place(t, name: str) -> str:
 def perpetrator(t, actor: str, attribution: str) -> str:
     """The perpetrator as named, with the source's firmness when it is less than stated: "X (alleged)"."""
     return t(ATTRIBUTION_MARKS[attribution], actor=actor) if actor and attribution in ATTRIBUTION_MARKS else actor
+
+
+# The cleaning writes each passage an event is coded from as "AI-2022-011 (Armed forces and their allies, para 5)"
+# (cleaning/incidents.py); the paragraph's word is the briefing's language's ("§ 5" in French).
+PASSAGE = re.compile(r"\((?P<section>[^()]*), para (?P<paragraph>\d+)\)")
+
+
+def citations(t, text: str) -> str:
+    """An event's citations with "para" in the briefing's language; the section headings stay as the sources
+    write them."""
+    return PASSAGE.sub(lambda m: t("({section}, para {paragraph})", section=m["section"], paragraph=m["paragraph"]),
+                       text)

@@ -36,8 +36,13 @@
         var up = th.getAttribute("aria-sort") !== "ascending";
         Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) { c.removeAttribute("aria-sort"); });
         th.setAttribute("aria-sort", up ? "ascending" : "descending");
+        // A date sorts by its machine-readable value (2022-03, 2022-03-12), not by its words.
+        var key = function (cell) {
+          var time = cell.querySelector("time");
+          return time ? time.getAttribute("datetime") : cell.textContent;
+        };
         rows.sort(function (a, b) {
-          var x = a.cells[column].textContent, y = b.cells[column].textContent;
+          var x = key(a.cells[column]), y = key(b.cells[column]);
           var nx = parseFloat(x.replace(/,/g, "")), ny = parseFloat(y.replace(/,/g, ""));
           var order = (!isNaN(nx) && !isNaN(ny) && /^[\d,.\s]+$/.test(x + y)) ? nx - ny : x.localeCompare(y);
           return up ? order : -order;
