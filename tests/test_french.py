@@ -1,5 +1,6 @@
 """The French edition: summaries, display names, catalogue, typography, numbers and dates, and the build."""
 import re
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -112,8 +113,8 @@ def test_translations_keep_the_placeholders_and_french_typography(catalogue):
             continue
         ids = [message.id] if isinstance(message.id, str) else list(message.id)
         strings = [message.string] if isinstance(message.string, str) else list(message.string)
-        if "MMMM" in " ".join(ids):  # a Babel date pattern: its straight quotes are the pattern's syntax
-            continue
+        if any("Babel date pattern" in comment for comment in message.auto_comments):
+            continue  # its straight quotes are the pattern's syntax
         for msgid, msgstr in zip(ids * len(strings), strings):
             assert set(placeholder.findall(msgstr)) <= set(placeholder.findall(" ".join(ids))), (msgid, msgstr)
             text = re.sub(r"<[^>]+>|&\w+;", "", msgstr)  # markup and entities are not typography
@@ -313,7 +314,8 @@ def test_the_french_every_event_table_dates_and_cites_in_french(editions):
     rows = soup.select("table.events tbody tr")
     dates = [tr.find("time").get_text() for tr in rows]
     months = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
-    assert all(re.fullmatch(rf"((1er|\d{{1,2}}) )?(({months}) )?\d{{4}}", d) for d in dates), dates
+    day = rf"(vers le )?((1er|\d{{1,2}})(–(1er|\d{{1,2}}))? )?(({months}) )?\d{{4}}"  # "27–31 mars 2022"
+    assert all(re.fullmatch(rf"(({months})–)?{day}", d) for d in dates), dates
     assert any(re.fullmatch(rf"({months}) \d{{4}}", d) for d in dates)
     sources = " ".join(tr.find_all("td")[-1].get_text() for tr in rows)
     assert "§\u00a0" in sources and ", para " not in sources
@@ -327,3 +329,22 @@ def test_the_first_of_a_month_is_written_as_french_writes_it():
     assert Language("fr").date(date(2026, 12, 1)) == "1er décembre 2026"
     assert Language("fr").date(date(2022, 3, 12)) == "12 mars 2022"
     assert Language("en").date(date(2026, 12, 1)) == "1 December 2026"
+
+
+@pytest.mark.parametrize("precision, start, end, en, fr", [
+    ("week", date(2022, 3, 27), date(2022, 3, 31), "27–31 March 2022", "27–31 mars 2022"),
+    ("week", date(2022, 3, 1), date(2022, 3, 5), "1–5 March 2022", "1er–5 mars 2022"),
+    ("week", date(2024, 3, 30), date(2024, 4, 2), "30 March\u2009–\u20092 April 2024", "30 mars\u2009–\u20092 avril 2024"),
+    ("week", date(2024, 3, 24), date(2024, 3, 24), "about 24 March 2024", "vers le 24 mars 2024"),  # "one week later"
+    ("months", date(2022, 4, 19), date(2022, 12, 31), "April–December 2022", "avril–décembre 2022"),
+    ("months", date(2021, 12, 1), date(2022, 1, 31), "December 2021\u2009–\u2009January 2022",
+     "décembre 2021\u2009–\u2009janvier 2022"),
+    ("month", date(2022, 3, 1), date(2022, 3, 31), "March 2022", "mars 2022"),
+    ("year", date(2022, 1, 1), date(2022, 12, 31), "2022", "2022")])
+def test_a_date_says_what_its_precision_supports_and_no_more(precision, start, end, en, fr):
+    """A span of days or of months is written as a span, a day worked out from another ("one week later") as
+    about that day: never a day the source does not give, nor only the first month of several."""
+    from malibrief.briefing.i18n import Language
+
+    assert Language("en").date(start, precision, end) == en
+    assert Language("fr").date(start, precision, end) == fr

@@ -20,11 +20,6 @@ WOMEN_CHILDREN = ("women", "children")
 VERB = {"killing": "killed", "detention": "detained", "disappearance": "disappeared"}
 
 
-def date_label(day, precision: str, t: Language = Language()) -> str:
-    """A date as precisely as the source gave it: "19 April 2022", "March 2022" or "2022"."""
-    return t.date(day, precision)
-
-
 def fmt_range(low: int, high: int, open_ended: int, estimate: str, best: int | None = None,
               t: Language = Language()) -> str:
     """"1,234", "1,234–2,345", "at least 1,234": the words say how firm the figure is. The best estimate is one

@@ -125,16 +125,45 @@ class Language:
         """1,201 in English; 1 201 with a narrow no-break space in French."""
         return format_decimal(value, locale=self.locale)
 
-    def date(self, day: date, precision: str = "day") -> str:
-        """A date as precisely as the source gave it: "19 April 2022" / "19 avril 2022", "March 2022", "2022"."""
-        if precision in ("day", "week"):
-            # The first of a month has its own pattern in the catalogue: French writes "1er décembre 2026".
-            # translators: a Babel date pattern for the first day of a month; text in quotes is written as is
-            pattern = self("'1' MMMM y") if day.day == 1 else "d MMMM y"
-            return format_date(day, pattern, locale=self.locale)
+    def date(self, day: date, precision: str = "day", end: date | None = None) -> str:
+        """A date as precisely as the source gave it (codebook, `date_precision`), from the event's first and last
+        day: "19 April 2022"; a span of days, "27–31 March 2022", or one day worked out from another ("one week
+        later"), "about 24 March 2024"; "March 2022"; a span of months, "April–December 2022"; "2022"."""
+        end = day if end is None else end
+        if precision == "day" or (precision == "week" and end != day):
+            return self._days(day, end)
+        if precision == "week":  # one day, but counted from another date: no more exact than the source
+            return self(ABOUT, date=self._day(day, "d MMMM y"))
+        if precision == "months" and (day.year, day.month) != (end.year, end.month):
+            if day.year == end.year:
+                return f"{self._day(day, 'LLLL')}–{self._day(end, 'LLLL y')}"
+            return f"{self._day(day, 'LLLL y')}\u2009–\u2009{self._day(end, 'LLLL y')}"
         if precision in ("month", "months"):
-            return format_date(day, "LLLL y", locale=self.locale)
-        return format_date(day, "y", locale=self.locale)
+            return self._day(day, "LLLL y")
+        return self._day(day, "y")
+
+    def _days(self, first: date, last: date) -> str:
+        """From one day to another, the shared month and year written once, as CLDR's interval formats do:
+        "27–31 March 2022", "30 March – 2 April 2024", "31 December 2021 – 2 January 2022"."""
+        if first == last:
+            return self._day(first, "d MMMM y")
+        if first.year != last.year:
+            return f"{self._day(first, 'd MMMM y')}\u2009–\u2009{self._day(last, 'd MMMM y')}"
+        if first.month != last.month:
+            return f"{self._day(first, 'd MMMM')}\u2009–\u2009{self._day(last, 'd MMMM y')}"
+        return f"{self._day(first, 'd')}–{self._day(last, 'd MMMM y')}"
+
+    def _day(self, day: date, pattern: str) -> str:
+        """A Babel date pattern; the first of a month as the catalogue writes it (French: "1er décembre 2026")."""
+        if day.day == 1 and pattern.startswith("d"):
+            pattern = self(FIRST_DAY) + pattern[1:]
+        return format_date(day, pattern, locale=self.locale)
+
+
+# TRANSLATORS: the first day of a month in a Babel date pattern ("'1' MMMM y"), in quotes: written as is ('1er')
+FIRST_DAY = N_("'1'")
+# TRANSLATORS: a day worked out from another date ("one week later"), so known only roughly: "vers le {date}"
+ABOUT = N_("about {date}")
 
 
 FSTRING_CALL = re.compile(r"""\bt\(\s*(["'])((?:(?!\1).)+)\1\s*[,)]""")

@@ -523,7 +523,7 @@ def case_boxes_html(sel, t: Language) -> str:
         boxes.append(
             f"<aside class='case'><p class='case-rule'>{t(RULES[rule])}</p>"
             f"<h3>{escape(place(t, row['place'].split(';')[0]) or t('Place not stated'))}, "
-            f"<span class='nowrap'>{t.date(row['date_start'], row['date_precision'])}</span></h3>"
+            f"<span class='nowrap'>{t.date(row['date_start'], row['date_precision'], row['date_end'])}</span></h3>"
             f"<p>{escape(summaries[row['event_id']])}</p><p class='case-figures'>{t.separated(figures)}.</p>"
             f"<p class='case-cite'>{t.n(*NAMED_AS, len(row['actor'].split('; ')), actor=actors(row))} "
             f"{t('Sources: {citations}.', citations=unbroken_ids(quoted(citations(t, row['citations']))))}</p></aside>")

@@ -28,11 +28,12 @@ def _quoting(frame: pd.DataFrame, *columns: str, rows=None, cited: bool = False)
 ISO = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "months": "%Y-%m", "year": "%Y"}
 
 
-def _with_dates(frame: pd.DataFrame, column: str, days, precisions, t: Language) -> pd.DataFrame:
-    """Give each cell of `column` a date, written as precisely as the source gave it ("12 March 2022", "March
-    2022", "2022"): prose.table_html sets it below the cell's text in a <time> whose machine-readable value
-    ("2022-03-12", "2022-03", "2022") is what the page's script sorts the column by."""
-    frame.attrs["dates"] = {column: [(t.date(d, p), pd.Timestamp(d).strftime(ISO[p])) for d, p in zip(days, precisions)]}
+def _with_dates(frame: pd.DataFrame, column: str, days, ends, precisions, t: Language) -> pd.DataFrame:
+    """Give each cell of `column` a date, written as precisely as the source gave it ("12 March 2022", "27–31
+    March 2022", "March 2022", "2022"): prose.table_html sets it below the cell's text in a <time> whose
+    machine-readable value, the first day ("2022-03-12", "2022-03", "2022"), is what the page's script sorts by."""
+    frame.attrs["dates"] = {column: [(t.date(d, p, e), pd.Timestamp(d).strftime(ISO[p]))
+                                     for d, e, p in zip(days, ends, precisions)]}
     return frame
 
 
@@ -212,5 +213,5 @@ def event_table(events: pd.DataFrame, t: Language, actors: pd.DataFrame | None =
         t("People (best)"): figures, t("What happened"): t.column(events, "summary", "events.csv"),
         t("Sources (mention, section, paragraph)"): [citations(t, c) for c in events["citations"]]}),
         15, 11, 12, 11, 30, 21)
-    _with_dates(table, t("Event and date"), events["date_start"], events["date_precision"], t)
+    _with_dates(table, t("Event and date"), events["date_start"], events["date_end"], events["date_precision"], t)
     return _quoting(table, t("Sources (mention, section, paragraph)"))
