@@ -106,6 +106,24 @@ def test_every_string_of_the_briefing_has_a_french_translation(catalogue):
     assert not missing, "untranslated (run make messages, then translate):\n" + "\n".join(missing)
 
 
+def test_the_template_and_the_catalogue_hold_exactly_the_strings_the_code_uses(catalogue):
+    """briefing.pot is a fresh extraction, and the French catalogue has its msgids, no more, no fewer and no
+    obsolete ones: `pybabel update` after `pybabel extract` (make messages) then changes nothing but locations."""
+    from babel.messages.pofile import read_po
+
+    def ids(messages):
+        return {m.id if isinstance(m.id, str) else tuple(m.id) for m in messages if m.id}
+
+    with open(config.LOCALE_DIR / f"{config.LOCALE_DOMAIN}.pot", "rb") as handle:
+        template = ids(read_po(handle))
+    found = set(extracted())
+    assert template == found, {"in briefing.pot, not in the code": sorted(map(str, template - found)),
+                               "in the code, not in briefing.pot (run make messages)": sorted(map(str, found - template))}
+    assert ids(catalogue) == template, {"in the .po only": sorted(map(str, ids(catalogue) - template)),
+                                        "in the .pot only": sorted(map(str, template - ids(catalogue)))}
+    assert not catalogue.obsolete, f"obsolete entries (#~) left in the .po: {list(catalogue.obsolete)}"
+
+
 def test_translations_keep_the_placeholders_and_french_typography(catalogue):
     placeholder = re.compile(r"\{[a-z_]+\}")
     for message in catalogue:
