@@ -423,10 +423,15 @@ def test_region_briefing_equals_the_region_rows(briefing, processed, regions):
 
 
 def test_a_selection_with_no_events_says_so(briefing):
+    """One sentence says that the sources describe nothing; the sections with nothing to say are left out (no bare
+    heading, no table of zeros), and the contents list follows."""
     _, soup, out = briefing(regions=["Kidal"], start_year=2021, end_year=2021)
     assert "The sources describe no killing, detention or disappearance" in section_text(soup, "Key messages")
     assert not soup.select("figure.chart")
-    assert all(count == 0 for count, _ in key_figures_table(soup).values())
+    assert not any(t.find("th") and t.find("th").get_text() == "Violation" for t in soup.find_all("table"))
+    headings = [h.get_text(strip=True) for h in soup.main.find_all("h2")]
+    assert headings == ["Key messages", "What this briefing does not count", "Methodology", "Annex"]
+    assert [a.get_text(strip=True) for a in soup.select("nav.toc > ol > li > a")] == headings
 
 
 def test_one_violation(briefing, processed):

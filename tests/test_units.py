@@ -1304,6 +1304,17 @@ def test_the_perpetrator_keeps_the_firmness_of_its_attribution(attribution, en, 
     assert perpetrator(Language("fr"), "FAMa", attribution) == fr
 
 
+def test_a_name_ending_with_a_bracket_takes_the_firmness_inside_it():
+    """Never "(FAMa) (selon des allégations)", two brackets in a row."""
+    from malibrief.briefing.vocabulary import perpetrator
+
+    assert perpetrator(Language(), "JNIM (GSIM)", "alleged") == "JNIM (GSIM, alleged)"
+    assert perpetrator(Language("fr"), "Forces armées maliennes (FAMa)", "alleged") == \
+        "Forces armées maliennes (FAMa, selon des allégations)"
+    assert perpetrator(Language("fr"), "Forces armées maliennes (FAMa)", "suspected") == \
+        "Forces armées maliennes (FAMa, selon des soupçons)"
+
+
 def test_the_regions_chart_title_counts_distinct_events_as_the_where_text_does():
     events = pd.DataFrame({"event_id": ["E1", "E2", "E3", "E4"], "admin1": ["Mopti", "Gao; Mopti", "", "Gao"]})
     assert narrative.events_by_region(events).sort_index().to_dict() == {"Gao": 2, "Mopti": 2}

@@ -58,9 +58,10 @@ def key_figures(selection: analysis.Data, which, start_year: int, end_year: int)
             figures[f"{violation}_{key}"] = int(value)
     if "killing" in which:
         kills = per_year[per_year["violation"] == "killing"].set_index("year")["best"]
-        peak, _ = analysis.peak_and_after(kills)
-        figures["killing_peak_year"] = peak
-        figures["killing_peak_best"] = int(kills.loc[peak])
+        if kills.sum():  # no peak where no one was killed (the first year would stand for it)
+            peak, _ = analysis.peak_and_after(kills)
+            figures["killing_peak_year"] = peak
+            figures["killing_peak_best"] = int(kills.loc[peak])
         killing = violations[violations["violation"] == "killing"]
         by_state = analysis.totals(killing[killing["actor_class"].isin(STATE_CLASSES)], ("killing",)).loc["killing"]
         figures["killing_events_state"] = int(by_state["events"])

@@ -15,7 +15,7 @@ from malibrief import config
 from malibrief.briefing import analysis
 from malibrief.briefing.figures import ETHNIC_TAGS, NAMED_TAGS, STATE_CLASSES, WOMEN_CHILDREN, fmt_range
 from malibrief.briefing.i18n import N_, Language, Nn_
-from malibrief.briefing.vocabulary import citations, perpetrator, place
+from malibrief.briefing.vocabulary import NO_PLACE_GIVEN, citations, perpetrator, place, region
 from malibrief.text import escape
 
 PROJECT = N_("Mali human-rights data project")
@@ -188,8 +188,9 @@ def key_messages(sel, figures: dict, which, p: dict, data, t: Language, counted)
                   "selection. That does not mean none took place: only that none was described.",
                   place=place_words(p, t), period=period_words(p))]
     messages = []
-    listing = _and([_people_phrase(figures, v, t, counted) for v in which], t)
-    ranges = any(not figures[f"{v}_low"] == figures[f"{v}_high"] == figures[f"{v}_best"] for v in which if v in counted)
+    found = [v for v in which if figures[f"{v}_events"]]  # never "0 people killed" in a list of what was found
+    listing = _and([_people_phrase(figures, v, t, counted) for v in found], t)
+    ranges = any(not figures[f"{v}_low"] == figures[f"{v}_high"] == figures[f"{v}_best"] for v in found if v in counted)
     first = FIRST_MESSAGE["acled" if analysis.input_format(data) == "acled" else
                           "ranges" if ranges else "incidents"]  # the brackets are explained only where they appear
     messages.append(t.n(*first, figures["events"], place=place_words(p, t), period=period_words(p), listing=listing,
@@ -247,7 +248,7 @@ def key_messages(sel, figures: dict, which, p: dict, data, t: Language, counted)
 
 STATE_ALL = Nn_("State forces, alone or with foreign allies or militias, are named as perpetrators in the one "
                 "killing event, with {people} (best estimate). {reports}",
-                "State forces, alone or with foreign allies or militias, are named as perpetrators in all {n} "
+                "State forces, alone or with foreign allies or militias, are named as perpetrators in each of the {n} "
                 "killing events, with {people} (best estimates). {reports}")
 STATE_NONE = Nn_("No state force, alone or with foreign allies or militias, is named as perpetrator in the one "
                  "killing event. {reports}",
@@ -298,6 +299,15 @@ def only_chapters(tagged: pd.DataFrame, events: pd.DataFrame, data, t: Language)
                "report and is no comparison over time.", len(behind), chapters=_and(names, t))
 
 
+def years_words(years: list[int], t: Language) -> str:
+    """"in 2024", "in 2023 and 2024", "from 2023 to 2025" (three or more years in a row)."""
+    if len(years) == 1:
+        return t("in {year}", year=str(years[0]))
+    if len(years) > 2 and years == list(range(years[0], years[-1] + 1)):
+        return t("from {first} to {last}", first=str(years[0]), last=str(years[-1]))
+    return t("in {years}", years=_and([str(y) for y in years], t))
+
+
 def peak_sentence(sel, p: dict, data, t: Language, caveat: bool = False) -> str:
     """Where documented killings peaked and what the sources describe after it: never end year against end year.
     Figures as the year table writes them ("183 or more"). With `caveat`, as a key message that stands alone: a
@@ -306,22 +316,36 @@ def peak_sentence(sel, p: dict, data, t: Language, caveat: bool = False) -> str:
     per_year = analysis.by_year(killing, range(p["start_year"], p["end_year"] + 1), ("killing",)).set_index("year")
     peak, after = analysis.peak_and_after(per_year["best"])
     in_peak = sel.events[sel.events["year"] == peak]
+    best = int(per_year.loc[peak, "best"])
     top = analysis.largest_events(killing[killing["year"] == peak], sel.events, 1)
     largest = ""
-    if len(top) and top.iloc[0]["place"]:
-        largest = t.n(", {n} of them in one event at {place}", ", {n} of them in one event at {place}",
-                      int(top.iloc[0]["victims_best"]), place=escape(top.iloc[0]["place"].split(";")[0]))
+    if len(top) and best > 1:  # "all in one event" where that event is the whole year, never "200 of them"
+        at = escape(place(t, top.iloc[0]["place"].split(";")[0])) if top.iloc[0]["place"] else ""
+        if int(top.iloc[0]["victims_best"]) == best:
+            largest = t(", all in one event at {place}", place=at) if at else t(", all in one event")
+        elif at:
+            largest = t.n(", {n} of them in one event at {place}", ", {n} of them in one event at {place}",
+                          int(top.iloc[0]["victims_best"]), place=at)
+
     def in_year(year) -> str:
         return figure(*(int(per_year.loc[year, k]) for k in ("low", "high", "open_ended", "best")), t)
 
     sentence = t.n("Documented killings peaked in {year}, with {figure} person killed (best estimate){largest}.",
                    "Documented killings peaked in {year}, with {figure} people killed (best estimate){largest}.",
-                   int(per_year.loc[peak, "best"]), year=str(peak), figure=in_year(peak), largest=largest)
-    if after:
-        sentence += " " + t("In the years after, the sources describe {listing}.",
-                            listing=_and([t("{figure} in {year}", figure=in_year(y), year=str(y)) for y, _ in after], t))
-    else:
+                   best, year=str(peak), figure=in_year(peak), largest=largest)
+    described = [y for y, _ in after if per_year.loc[y, "events"]]
+    none = [y for y, _ in after if not per_year.loc[y, "events"]]  # a year of no killing is said, not "0 in 2024"
+    listing = _and([t("{figure} in {year}", figure=in_year(y), year=str(y)) for y in described], t)
+    if not after:
         sentence += " " + t("It is the last year of the period.")
+    elif not described:
+        sentence += " " + t.n("The sources describe no killing in the following year.",
+                              "The sources describe no killing in the following years.", len(none))
+    elif none:
+        sentence += " " + t("In the years after, the sources describe {listing}; they describe no killing {when}.",
+                            listing=listing, when=years_words(none, t))
+    else:
+        sentence += " " + t("In the years after, the sources describe {listing}.", listing=listing)
     if caveat:
         sentence += " " + t("These chapters are a convenience sample: the figures trace what was reported, not "
                             "necessarily how the violence itself changed.")
@@ -388,7 +412,7 @@ def perpetrators_html(sel, figures: dict, t: Language) -> str:
         firmness = t.n("The sources name a perpetrator in {n} event: {how}.",
                        "The sources name a perpetrator in {n} events: {how}.", len(named), how=how)
     return _p(firmness,
-              t.n("{n} event names no perpetrator.", "{n} events name no perpetrator.",
+              t.n("No perpetrator is named in {n} event.", "No perpetrator is named in {n} events.",
                   figures["events_no_perpetrator"]) if figures["events_no_perpetrator"] else "",
               t("The table gives the perpetrators in the sources' own terms; foreign military personnel are "
                 "named Wagner or Africa Corps only where the chapter does."))
@@ -420,9 +444,9 @@ def victims_html(sel, which, t: Language, counted, data=None) -> str:
         return ""
     civilians = events[events["victim_type"] == "civilians"]
     sentences = [_of(t, len(civilians), len(events),
-                     Nn_("The victims are civilians in {n} of {total} event.",
+                     Nn_("The victims are civilians in {n} of {total} events.",
                          "The victims are civilians in {n} of {total} events."),
-                     Nn_("The victims are civilians in the one event.", "The victims are civilians in all {n} events."),
+                     Nn_("The victims are civilians in the one event.", "The victims are civilians in each of the {n} events."),
                      Nn_("The victims are not civilians in the one event.",
                          "In none of the {n} events are the victims civilians."))]
     fulani = events[analysis.has_any(events["victim_tags"], ETHNIC_TAGS)]
@@ -436,10 +460,11 @@ def victims_html(sel, which, t: Language, counted, data=None) -> str:
             sentences.append(only_chapters(fulani, events, data, t))
     named = events[analysis.has_any(events["victim_tags"], NAMED_TAGS)]
     if len(named):
-        sentences.append(t.n("{n} event concerns journalists, politicians, activists, officials or human rights "
-                             "defenders: {listing}.",
-                             "{n} events concern journalists, politicians, activists, officials or human rights "
-                             "defenders: {listing}.", len(named), listing=_held_killed(named, which, t, counted)))
+        sentences.append(t.n("Journalists, politicians, activists, officials or human rights defenders are among "
+                             "the victims in {n} event: {listing}.",
+                             "Journalists, politicians, activists, officials or human rights defenders are among "
+                             "the victims in {n} events: {listing}.", len(named),
+                             listing=_held_killed(named, which, t, counted)))
     women = events[analysis.has_any(events["victim_tags"], WOMEN_CHILDREN)]
     if len(women):
         sentences.append(t.n("The sources say that women or children were among the victims in {n} event.",
@@ -462,15 +487,28 @@ def where_html(sel, t: Language) -> str:
     reach = analysis.coverage(events)
     placed = events[events["admin1"] != ""]
     top = events_by_region(events).head(3)
-    listing = _and([t("{region} ({n})", region=escape(r), n=t.number(int(n))) for r, n in top.items()], t)
-    if len(top) == 1 and int(top.iloc[0]) == len(placed):  # a region's edition: not "most are in Mopti (17)"
-        where = t.n("It is in {region}.", "All are in {region}.", len(placed), region=escape(top.index[0]))
+    unplaced = events[events["admin1"] == ""]
+    held = int(((unplaced["detained_low"] > 0) | (unplaced["disappeared_low"] > 0)).sum())
+    no_place = ""
+    if reach["no_place"]:  # what most of them are, when most are detentions or disappearances
+        no_place = t.n(*NO_PLACE["held" if held > len(unplaced) / 2 else "any"], reach["no_place"])
+    if len(top) == 1 and int(top.iloc[0]) == len(events):  # a region's edition: not "most are in Mopti (17)"
+        return _p(t.n("The one event is in {region}.", "Each of the {n} events is in {region}.", len(events),
+                      region=escape(region(t, top.index[0]))))
+    if len(top) == 1:
+        where = t.n("It is in {region}.", "All are in {region}.", len(placed), region=escape(region(t, top.index[0])))
     else:
-        where = t("Most are in {listing}.", listing=listing) if len(top) else ""
-    return _p(t.n("{n} event is placed in a region.", "{n} events are placed in a region.", len(placed)), where,
-              t.n("{n} event names no place (most are arrests of named people): it counts in the totals, not on "
-                  "the map.", "{n} events name no place (most are arrests of named people): they count in the "
-                  "totals, not on the map.", reach["no_place"]) if reach["no_place"] else "")
+        where = t("Most are in {listing}.", listing=_and(
+            [t("{region} ({n})", region=escape(r), n=t.number(int(n))) for r, n in top.items()], t)) if len(top) else ""
+    return _p(t.n("The sources place {n} event in a region.", "The sources place {n} events in a region.", len(placed))
+              if len(placed) else "", where, no_place)
+
+
+NO_PLACE = {"held": Nn_("No place is named in {n} event, a detention or disappearance: it counts in the totals, not "
+                        "on the map.", "No place is named in {n} events, most of them detentions or disappearances: "
+                        "they count in the totals, not on the map."),
+            "any": Nn_("No place is named in {n} event: it counts in the totals, not on the map.",
+                       "No place is named in {n} events: they count in the totals, not on the map.")}
 
 
 def outcomes_html(sel, t: Language) -> str:
@@ -481,14 +519,24 @@ def outcomes_html(sel, t: Language) -> str:
                   else t("The selection holds no detention or disappearance."))
     released = int(held["events"].get("released", 0))
     missing = int(held["events"].get("still missing", 0))
-    return _p(t.n("The sources follow the people detained or disappeared in {n} event.",
-                  "The sources follow the people detained or disappeared in {n} events.", int(held["events"].sum())),
+    followed = int(held["events"].drop("unknown", errors="ignore").sum())  # "unknown": the chapters do not say
+    return _p(_of(t, followed, int(held["events"].sum()), *FOLLOWED),
               t.n("In {n} of them those held were released.", "In {n} of them those held were released.", released)
               if released else "",
-              t.n("In {n} they were still missing when the chapter was written.",
-                  "In {n} they were still missing when the chapter was written.", missing) if missing else "",
+              t.n("In {n} of them those held were still missing when the chapter was written.",
+                  "In {n} of them those held were still missing when the chapter was written.", missing)
+              if missing else "",
               t("The table gives the gravest outcome a chapter reports for anyone held. Investigations, trials and "
                 "convictions that the sources mention are listed under what this briefing does not count."))
+
+
+FOLLOWED = (Nn_("The sources say what became of the people detained or disappeared in {n} of {total} events.",
+                "The sources say what became of the people detained or disappeared in {n} of {total} events."),
+            Nn_("The sources say what became of the people detained or disappeared in the one event.",
+                "The sources say what became of the people detained or disappeared in each of the {n} events."),
+            Nn_("The sources do not say what became of the people detained or disappeared in the one event.",
+                "The sources do not say what became of the people detained or disappeared in any of the {n} "
+                "events."))
 
 
 # Case boxes ---------------------------------------------------------------------------------------------
@@ -501,6 +549,13 @@ RULES = {"largest": N_("The largest event by best estimate"),
 
 
 NAMED_AS = Nn_("Perpetrator as the source names it: {actor}.", "Perpetrators as the source names them: {actor}.")
+
+
+def _case_place(row, t: Language) -> str:
+    """A case's heading starts with its place as the tables write it, else its region, else says none is given."""
+    where = place(t, row["place"].split(";")[0]) or (region(t, row["admin1"].split("; ")[0]) if row["admin1"]
+                                                      else t(NO_PLACE_GIVEN))
+    return where[:1].upper() + where[1:]  # "Prison de Bollé", "The Mopti region"
 
 
 def case_boxes_html(sel, t: Language) -> str:
@@ -522,7 +577,7 @@ def case_boxes_html(sel, t: Language) -> str:
                                  best=figure(low, high, int(pd.isna(row[f"{column}_high"])), best, t)))
         boxes.append(
             f"<aside class='case'><p class='case-rule'>{t(RULES[rule])}</p>"
-            f"<h3>{escape(place(t, row['place'].split(';')[0]) or t('Place not stated'))}, "
+            f"<h3>{escape(_case_place(row, t))}, "
             f"<span class='nowrap'>{t.date(row['date_start'], row['date_precision'], row['date_end'])}</span></h3>"
             f"<p>{escape(summaries[row['event_id']])}</p><p class='case-figures'>{t.separated(figures)}.</p>"
             f"<p class='case-cite'>{t.n(*NAMED_AS, len(row['actor'].split('; ')), actor=actors(row))} "
@@ -836,10 +891,6 @@ def key_figures_table(figures: dict, which, estimate: str, counted, t: Language)
 ESTIMATE_WORDS = {"best": N_("best estimate"), "range": N_("low–high"), "low": N_("low figure"),
                   "high": N_("high figure")}
 
-EMPTY = (N_("No documented event matches this selection, so there is nothing to chart here. That does not mean "
-         "none took place: only that the sources behind this briefing describe none."))
-
-
 def sample_warning(data, t: Language) -> str:
     """The caveat under the key messages, in the words that fit the input."""
     if analysis.input_format(data) == "acled":
@@ -871,10 +922,12 @@ def caption(name: str, t: Language) -> str:
 
 
 def title_trends(per_year: pd.DataFrame, which, t: Language) -> str:
-    first = which[0]
-    rows = per_year[per_year["violation"] == first].set_index("year")
-    if rows["best"].sum() == 0:
+    """The peak of the first violation with people in it: a Bamako edition with no killing tells its detentions."""
+    found = [v for v in which if per_year.loc[per_year["violation"] == v, "best"].sum()]
+    if not found:
         return t("People killed, detained and disappeared per year")
+    first = found[0]
+    rows = per_year[per_year["violation"] == first].set_index("year")
     peak = int(rows["best"].idxmax())
     return t.n(*PEAK_TITLE[first], int(rows.loc[peak, "best"]), year=str(peak))
 
@@ -912,8 +965,8 @@ def title_actors(sel, t: Language) -> str:
     state = int(counts[counts.index.isin(STATE_CLASSES)].sum())
     total = int(counts.sum())
     return _of(t, state, total,
-               Nn_("State forces are named in {n} of {total} event", "State forces are named in {n} of {total} events"),
-               Nn_("State forces are named in the one event", "State forces are named in all {n} events"),
+               Nn_("State forces are named in {n} of {total} events", "State forces are named in {n} of {total} events"),
+               Nn_("State forces are named in the one event", "State forces are named in each of the {n} events"),
                Nn_("State forces are not named in the one event", "State forces are named in none of the {n} events"))
 
 
@@ -941,8 +994,8 @@ def alt_regions(regions_table: pd.DataFrame, t: Language) -> str:
 def title_map(sel, t: Language) -> str:
     placed = sel.events[sel.events["latitude"].notna()] if "latitude" in sel.events else sel.events.iloc[0:0]
     return _of(t, len(placed), len(sel.events),
-               Nn_("{n} of {total} event can be placed on the map", "{n} of {total} events can be placed on the map"),
-               Nn_("The one event can be placed on the map", "All {n} events can be placed on the map"),
+               Nn_("The map shows {n} of {total} events", "The map shows {n} of {total} events"),
+               Nn_("The one event can be placed on the map", "Each of the {n} events can be placed on the map"),
                Nn_("The one event cannot be placed on the map", "None of the {n} events can be placed on the map"))
 
 
@@ -952,7 +1005,7 @@ def alt_map(events: pd.DataFrame, t: Language) -> str:
     exact = int((pd.to_numeric(placed["geo_precision"]) == 1).sum())
     shown = (t.n("the one event", "all {n} events", len(events)) if len(placed) == len(events)
              else t("{n} of {total} events", n=t.number(len(placed)), total=t.number(len(events))))
-    where = (t("all in {region}", region=escape(by_region.index[0])) if len(by_region) == 1 else
+    where = (t("all in {region}", region=escape(region(t, by_region.index[0]))) if len(by_region) == 1 else
              t("most in {listing}", listing=t.listing(t("{name} ({n})", name=escape(k), n=t.number(int(v)))
                                                     for k, v in by_region.head(4).items())))
     return t("Map of Mali with {shown} placed, {exact} of them at the locality itself and {other} at a point standing "

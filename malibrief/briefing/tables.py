@@ -7,7 +7,7 @@ from malibrief import config
 from malibrief.briefing import analysis
 from malibrief.briefing.figures import fmt_range
 from malibrief.briefing.i18n import N_, Language, Nn_
-from malibrief.briefing.vocabulary import citations, perpetrator, place
+from malibrief.briefing.vocabulary import NO_PLACE_GIVEN, citations, perpetrator, place
 
 COLUMN_WORDS = {"killing": (N_("Killings: events"), N_("People killed")),
                 "detention": (N_("Detentions: events"), N_("People detained")),
@@ -55,7 +55,7 @@ def _wide(grouped: pd.DataFrame, column: str, label: str, estimate: str, counted
     out = pd.DataFrame(index=pd.Index(list(dict.fromkeys(grouped[column])), name=t(label)))
     for violation in config.VIOLATIONS:
         rows = grouped[grouped["violation"] == violation].set_index(column)
-        if rows.empty:
+        if rows.empty or not rows["events"].sum():  # no column of zeros for a violation with no event
             continue
         events, people = COLUMN_WORDS[violation]
         out[t(events)] = rows["events"].reindex(out.index).fillna(0).astype(int)
@@ -127,8 +127,9 @@ def outcome_table(held: pd.DataFrame, t: Language) -> pd.DataFrame:
 PHRASE_WORDS = {"<N>": N_("a figure in digits"), "<number words>": N_("number words"), "<name>": N_("a person's name"),
                 "<N> of the <M>": N_("a figure, \"of the\" and a group"), "<N> of them": N_("a figure and \"of them\""),
                 "<vague> <multiplier>": N_("a vague word and a multiplier")}
-FORMULA_WORDS = {"N": N_("the figure"), "N+1": N_("the figure plus one"), "low × M": N_("the word's low × the multiplier"),
-                 "high × M": N_("the word's high × the multiplier")}
+FORMULA_WORDS = {"N": N_("the figure"), "N+1": N_("the figure plus one"),
+                 "low × M": N_("the vague word's low figure times the multiplier"),
+                 "high × M": N_("the vague word's high figure times the multiplier")}
 
 
 def _formula(value: str, t: Language) -> str:
@@ -143,7 +144,7 @@ def count_rules_table(rules: pd.DataFrame, t: Language) -> pd.DataFrame:
     """The count rules as written (their rows are the documentation of the rules), under readable headings."""
     table = _with_widths(pd.DataFrame({
         t("Phrase"): [t(PHRASE_WORDS[term]) if term in PHRASE_WORDS else term for term in rules["term"]],
-        t("Low"): [_formula(v, t) for v in rules["low"]], t("High"): [_formula(v, t) for v in rules["high"]],
+        t("Low figure"): [_formula(v, t) for v in rules["low"]], t("High figure"): [_formula(v, t) for v in rules["high"]],
         t("Rule"): t.column(rules, "rule", "count_words.csv").to_numpy(),
         t("ACLED records"): [_formula(v, t) for v in t.column(rules, "acled_convention", "count_words.csv")]}),
         15, 12, 12, 47, 14)
@@ -205,7 +206,7 @@ def event_table(events: pd.DataFrame, t: Language, actors: pd.DataFrame | None =
                   ("disappeared", Nn_("{n} disappeared", "{n} disappeared")))
                  if getattr(row, f"{c}_low") and getattr(row, f"{c}_low") > 0]
         figures.append("\n".join(parts))  # one figure a line (briefing.css), never split from its word on screen
-    places = [t.separated(place(t, name) for name in names.split("; ")) if names else t("not stated")
+    places = [t.separated(place(t, name) for name in names.split("; ")) if names else t(NO_PLACE_GIVEN)
               for names in events["place"]]
     # The date sits under the event's identifier, so that the table keeps the width its text needs on paper.
     table = _with_widths(pd.DataFrame({

@@ -1,7 +1,8 @@
 """The code values of config.py as the reader sees them: each is its own English msgid, marked here with N_ so
 that `pybabel extract` puts it in the catalogue; `t(value)` translates it where it is shown.
 
-Regions are not listed: config.ADMIN1 already spells them as in French (Ségou, Tombouctou, Ménaka).
+Regions are not listed: config.ADMIN1 already spells them as in French (Ségou, Tombouctou, Ménaka); `region`
+puts one in a sentence.
 tests/test_french.py checks that this list covers config's vocabularies.
 """
 import re
@@ -24,8 +25,16 @@ COUNT_KINDS = (N_("number"), N_("article"), N_("name"), N_("qualifier"), N_("suf
                N_("multiplier"), N_("collective"), N_("scaled"), N_("not_a_name"))
 # The gazetteer's names are proper names and stay as they are, except these descriptive ones.
 PLACE_NAMES = (N_("Office of the Prime Minister"), N_("Soundiata Keita military camp"), N_("Bollé prison"))
+# Where a source names no place (an event's place column, a case's heading).
+NO_PLACE_GIVEN = N_("place not given in the source")
+# Bamako is the capital district, an admin1 unit that is not a region ("le district de Bamako").
+DISTRICTS = ("Bamako",)
+REGION_WORDS = {"region": N_("the {name} region"), "district": N_("the {name} district")}
 # The firmness of an attribution, printed after the perpetrator wherever an event is told: a stated one bears none.
 ATTRIBUTION_MARKS = {"alleged": N_("{actor} (alleged)"), "suspected": N_("{actor} (suspected)")}
+# ...and inside the bracket a name already ends with ("JNIM (GSIM, alleged)"), never two brackets in a row.
+ATTRIBUTION_INSIDE = {"alleged": N_("{actor} ({inside}, alleged)"), "suspected": N_("{actor} ({inside}, suspected)")}
+BRACKET_END = re.compile(r"^(?P<actor>.*\S) \((?P<inside>[^()]+)\)$")
 
 
 def place(t, name: str) -> str:
@@ -34,9 +43,20 @@ def place(t, name: str) -> str:
     return t(name) if name in PLACE_NAMES else name
 
 
+def region(t, name: str) -> str:
+    """A region in a sentence: "the Mopti region" ("la région de Mopti"); Bamako, "the Bamako district"."""
+    return t(REGION_WORDS["district" if name in DISTRICTS else "region"], name=name)
+
+
 def perpetrator(t, actor: str, attribution: str) -> str:
-    """The perpetrator as named, with the source's firmness when it is less than stated: "X (alleged)"."""
-    return t(ATTRIBUTION_MARKS[attribution], actor=actor) if actor and attribution in ATTRIBUTION_MARKS else actor
+    """The perpetrator as named, with the source's firmness when it is less than stated: "X (alleged)", and
+    "Forces armées maliennes (FAMa, selon des allégations)" for a name that ends with a bracket."""
+    if not actor or attribution not in ATTRIBUTION_MARKS:
+        return actor
+    bracket = BRACKET_END.match(actor)
+    if bracket:
+        return t(ATTRIBUTION_INSIDE[attribution], actor=bracket["actor"], inside=bracket["inside"])
+    return t(ATTRIBUTION_MARKS[attribution], actor=actor)
 
 
 # The cleaning writes each passage an event is coded from as "AI-2022-011 (Armed forces and their allies, para 5)"
