@@ -7,7 +7,7 @@ from malibrief import config
 from malibrief.briefing import analysis
 from malibrief.briefing.figures import fmt_range
 from malibrief.briefing.i18n import N_, Language, Nn_
-from malibrief.briefing.vocabulary import NO_PLACE_GIVEN, citations, perpetrator, place
+from malibrief.briefing.vocabulary import NO_PLACE_CELL, citations, perpetrator, place
 
 COLUMN_WORDS = {"killing": (N_("Killings: events"), N_("People killed")),
                 "detention": (N_("Detentions: events"), N_("People detained")),
@@ -206,13 +206,13 @@ def event_table(events: pd.DataFrame, t: Language, actors: pd.DataFrame | None =
                   ("disappeared", Nn_("{n} disappeared", "{n} disappeared")))
                  if getattr(row, f"{c}_low") and getattr(row, f"{c}_low") > 0]
         figures.append("\n".join(parts))  # one figure a line (briefing.css), never split from its word on screen
-    places = [t.separated(place(t, name) for name in names.split("; ")) if names else t(NO_PLACE_GIVEN)
+    places = [t.separated(place(t, name) for name in names.split("; ")) if names else t(NO_PLACE_CELL)
               for names in events["place"]]
     # The date sits under the event's identifier, so that the table keeps the width its text needs on paper.
     table = _with_widths(pd.DataFrame({
         t("Event and date"): events["event_id"], t("Place"): places, t("Perpetrator"): perpetrators,
         t("People (best)"): figures, t("What happened"): t.column(events, "summary", "events.csv"),
         t("Sources (mention, section, paragraph)"): [citations(t, c) for c in events["citations"]]}),
-        15, 11, 12, 11, 30, 21)
+        17, 11, 12, 11, 29, 20)  # the first column holds "EV-HRW-2025-014" and "April–December 2022" unbroken
     _with_dates(table, t("Event and date"), events["date_start"], events["date_end"], events["date_precision"], t)
     return _quoting(table, t("Sources (mention, section, paragraph)"))

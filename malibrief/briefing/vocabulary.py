@@ -25,8 +25,10 @@ COUNT_KINDS = (N_("number"), N_("article"), N_("name"), N_("qualifier"), N_("suf
                N_("multiplier"), N_("collective"), N_("scaled"), N_("not_a_name"))
 # The gazetteer's names are proper names and stay as they are, except these descriptive ones.
 PLACE_NAMES = (N_("Office of the Prime Minister"), N_("Soundiata Keita military camp"), N_("Bollé prison"))
-# Where a source names no place (an event's place column, a case's heading).
+# Where a source names no place: a case's heading, and the every-event table's narrow place column.
 NO_PLACE_GIVEN = N_("place not given in the source")
+# TRANSLATORS: in the every-event table's Place column, for "place not given in the source"
+NO_PLACE_CELL = N_("not given")
 # Bamako is the capital district, an admin1 unit that is not a region ("le district de Bamako").
 DISTRICTS = ("Bamako",)
 REGION_WORDS = {"region": N_("the {name} region"), "district": N_("the {name} district")}
@@ -65,7 +67,7 @@ PASSAGE = re.compile(r"\((?P<section>[^()]*), para (?P<paragraph>\d+)\)")
 
 
 def citations(t, text: str) -> str:
-    """An event's citations with "para" in the briefing's language; the section headings stay as the sources
-    write them."""
-    return PASSAGE.sub(lambda m: t("({section}, para {paragraph})", section=m["section"], paragraph=m["paragraph"]),
-                       text)
+    """An event's citations with "para" and the separator between them in the briefing's language ("§ 5",
+    " ; "); the section headings stay as the sources write them."""
+    return t.separated(PASSAGE.sub(lambda m: t("({section}, para {paragraph})", section=m["section"],
+                                               paragraph=m["paragraph"]), passage) for passage in text.split("; "))
