@@ -125,8 +125,10 @@ def outcome_table(held: pd.DataFrame, t: Language) -> pd.DataFrame:
 # The rules' terms and formulas in count_words.csv are notation ("<N> of the <M>", "N+1", "low × M"); the reader
 # sees words. A term not listed is a word of the chapters, shown as written.
 PHRASE_WORDS = {"<N>": N_("a figure in digits"), "<number words>": N_("number words"), "<name>": N_("a person's name"),
-                "<N> of the <M>": N_("a figure, \"of the\" and a group"), "<N> of them": N_("a figure and \"of them\""),
                 "<vague> <multiplier>": N_("a vague word and a multiplier")}
+# A pattern around the chapters' own words is shown as those words, quoted as the other terms are (their rule gives
+# an example): a French edition never mixes them into a sentence of its own.
+AS_WRITTEN = {"<N> of the <M>": "of the", "<N> of them": "of them"}
 FORMULA_WORDS = {"N": N_("the figure"), "N+1": N_("the figure plus one"),
                  "low × M": N_("the vague word's low figure times the multiplier"),
                  "high × M": N_("the vague word's high figure times the multiplier")}
@@ -143,7 +145,8 @@ def _formula(value: str, t: Language) -> str:
 def count_rules_table(rules: pd.DataFrame, t: Language) -> pd.DataFrame:
     """The count rules as written (their rows are the documentation of the rules), under readable headings."""
     table = _with_widths(pd.DataFrame({
-        t("Phrase"): [t(PHRASE_WORDS[term]) if term in PHRASE_WORDS else term for term in rules["term"]],
+        t("Phrase"): [t(PHRASE_WORDS[term]) if term in PHRASE_WORDS else AS_WRITTEN.get(term, term)
+                      for term in rules["term"]],
         t("Low figure"): [_formula(v, t) for v in rules["low"]], t("High figure"): [_formula(v, t) for v in rules["high"]],
         t("Rule"): t.column(rules, "rule", "count_words.csv").to_numpy(),
         t("ACLED records"): [_formula(v, t) for v in t.column(rules, "acled_convention", "count_words.csv")]}),
