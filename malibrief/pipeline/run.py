@@ -176,8 +176,16 @@ def worker_pool(jobs: int):
     dropped."""
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                initializer=worker_setup)
-    for _ in range(jobs):
-        pool.submit(int)
+    # Started with Ctrl-C ignored (as worker_setup then keeps it), so that one pressed while a worker's Python is
+    # still starting does not kill it with a traceback: the build alone answers Ctrl-C.
+    main = threading.current_thread() is threading.main_thread()  # only there may handlers change
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        for _ in range(jobs):
+            pool.submit(int)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
     try:
         yield pool
     except BaseException:
