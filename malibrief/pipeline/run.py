@@ -20,6 +20,7 @@ from malibrief.pipeline.plan import BRIEFING_NB, notebook_imports, plan
 
 CODE = [config.ROOT / "malibrief"]
 PRELOADING: list[threading.Thread] = []  # preload_renderer's thread, which render() waits for
+KILLED: list = []  # kernel managers whose process kill_kernel killed, for reap_kernels
 
 
 class BuildError(RuntimeError):
@@ -54,6 +55,22 @@ def stop_kernel(manager) -> None:
 
     with contextlib.suppress(Exception):
         run_sync(manager.shutdown_kernel)(now=True)
+
+
+def kill_kernel(manager) -> None:
+    """Kill the kernel's process now and leave the rest of its shutdown (reaping it, removing its connection file)
+    to reap_kernels(), called once other work is done: right after the kill the process is not gone yet, and
+    jupyter_client's wait for it would poll, sleeping 0.1 s."""
+    from jupyter_core.utils import run_sync
+
+    with contextlib.suppress(Exception):
+        run_sync(manager.provisioner.kill)()
+    KILLED.append(manager)
+
+
+def reap_kernels() -> None:
+    while KILLED:
+        stop_kernel(KILLED.pop())
 
 
 def import_papermill():
@@ -98,7 +115,7 @@ def execute(source: Path, target: Path, parameters: dict, quiet: bool, kernel=No
     else:
         os.replace(written, target)
     finally:
-        stop_kernel(kernel)
+        kill_kernel(kernel)
 
 
 def preload_renderer() -> None:
@@ -106,6 +123,7 @@ def preload_renderer() -> None:
     render() waits for it. An error is left for render() to raise."""
     def load():
         with contextlib.suppress(Exception):
+            import_papermill()  # first: the renderers import nbformat too
             from malibrief import briefing
 
             briefing.preload()
@@ -140,6 +158,7 @@ def briefing_job(name: str, parameters: dict, folder: Path, key: str, quiet: boo
         executed = staging / "executed" / BRIEFING_NB.name
         execute(BRIEFING_NB, executed, {**parameters, "figures_dir": str(staged_figures)}, quiet, kernel, failed)
         render(executed, staging / "briefing.html", staging / "briefing.pdf", parameters, editions)
+        reap_kernels()
     failed.unlink(missing_ok=True)  # from an earlier failed run
     return name, key
 
@@ -304,6 +323,7 @@ def build_locked(cleaning, clean_parameters, runs, out, each, force, quiet, jobs
     finally:
         for kernel in ahead.values():  # not used: the briefing was fresh, or a step failed
             stop_kernel(kernel)
+        reap_kernels()
     if each:
         written.append(write_index(out, runs, each))
     return written
