@@ -4,6 +4,7 @@ notices outputs changed by hand and survives a corrupt file, and the code runs o
 from __future__ import annotations
 
 import ast
+import json
 import re
 import subprocess
 import sys
@@ -133,3 +134,44 @@ def test_a_build_succeeds_without_fork_and_pidfd(tmp_path):
     for name in ("mopti", "gao"):
         assert (tmp_path / name / "briefing.pdf").stat().st_size > 0
     assert (tmp_path / "index.html").exists()
+
+
+# ---------------------------------------------------------------- kernels started ahead
+
+def test_a_kernel_started_ahead_runs_the_notebooks_own_imports_then_deletes_their_names(tmp_path):
+    def cell(source, tags=()):
+        return {"cell_type": "code", "metadata": {"tags": list(tags)}, "source": source, "outputs": [],
+                "execution_count": None}
+
+    notebook = tmp_path / "n.ipynb"
+    notebook.write_text(json.dumps({"cells": [
+        cell("import os  # a parameter cell's code is the parameters' business\nx = 1\n", ["parameters"]),
+        cell("import pandas as pd\nfrom a.b import c, d as e\nimport x.y\nfrom z import *\nif x:\n    import w\n"),
+        cell("%matplotlib inline\nimport q\n"),  # IPython syntax: left to the cell itself
+        {"cell_type": "markdown", "metadata": {}, "source": "import m"}]}), encoding="utf-8")
+    assert plan.notebook_imports(notebook) == "import pandas as pd; from a.b import c, d as e; import x.y; del pd, c, e, x"
+    notebook.write_text(json.dumps({"cells": [cell("x = 1\n")]}), encoding="utf-8")
+    assert plan.notebook_imports(notebook) == ""
+
+
+@pytest.mark.slow
+def test_a_kernel_started_ahead_has_the_notebooks_modules_and_none_of_its_names():
+    from jupyter_core.utils import run_sync
+
+    from malibrief.pipeline.run import start_kernel, stop_kernel
+
+    kernel = start_kernel(plan.BRIEFING_NB)
+    names = plan.notebook_imports(plan.BRIEFING_NB).rsplit("; del ", 1)[1].split(", ")
+    printed = []
+    try:
+        client = kernel.client()
+        client.start_channels()
+        run_sync(client.wait_for_ready)(timeout=60)
+        code = f"import sys; print(sorted(set(dir()) & {set(names)!r}), 'malibrief.briefing.plots' in sys.modules)"
+        reply = run_sync(client.execute_interactive)(
+            code, output_hook=lambda msg: printed.append(msg["content"].get("text", "")), timeout=60)
+        client.stop_channels()
+    finally:
+        stop_kernel(kernel)
+    assert reply["content"]["status"] == "ok"
+    assert "".join(printed).strip() == "[] True"

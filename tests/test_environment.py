@@ -40,7 +40,7 @@ def test_environment_pins_what_the_lock_pins():
     lock = {**pins_from_lock("requirements-lab.txt"), **pins_from_lock("requirements-test.txt")}
     environment = pins_from_environment()
     assert {n: lock.get(n) for n in environment} == environment
-    assert {"jupyterlab", "pandas", "matplotlib", "seaborn", "papermill", "nbconvert"} <= set(environment)
+    assert {"jupyterlab", "pandas", "matplotlib", "papermill", "nbconvert"} <= set(environment)
 
 
 def test_the_locks_pin_every_dependency_of_pyproject():

@@ -8,11 +8,14 @@ from pathlib import Path
 
 
 def preload() -> None:
-    """Import what rendering needs (nbconvert, WeasyPrint, pandas: about a second), for a process that would
-    otherwise wait: the pipeline calls it on a thread while a kernel runs the briefing, and in a batch's workers."""
+    """Import what rendering needs (nbconvert, WeasyPrint, pandas: about a second) and compile the page template,
+    for a process that would otherwise wait: the pipeline calls it on a thread while a kernel runs the briefing,
+    and in a batch's workers."""
     import weasyprint  # noqa: F401
 
     from malibrief.briefing import analysis, html, prose  # noqa: F401
+
+    html.warm_up()
 
 
 def publication_date() -> date:

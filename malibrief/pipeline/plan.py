@@ -41,6 +41,29 @@ def notebook_parameters(path: Path) -> dict[str, tuple[object, str]]:
     return found
 
 
+def notebook_imports(path: Path) -> str:
+    """The import statements at the top level of the notebook's code cells, as one line of code that runs them and
+    then deletes the names they bind: a kernel started ahead runs it as it boots (IPython's exec_lines), so that
+    the imports are done while the build does other work, and the notebook starts with an empty namespace."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    statements, names = [], []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code" or "parameters" in cell.get("metadata", {}).get("tags", []):
+            continue
+        try:
+            body = ast.parse("".join(cell["source"])).body
+        except SyntaxError:  # IPython syntax (%magic, !shell): the cell shows its own error when it runs
+            continue
+        for node in body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and not getattr(node, "level", 0) \
+                    and all(alias.name != "*" for alias in node.names):
+                statements.append(ast.unparse(node))
+                names += [alias.asname or alias.name.split(".")[0] for alias in node.names]
+    if not statements:
+        return ""
+    return "; ".join([*statements, "del " + ", ".join(dict.fromkeys(names))])
+
+
 def parse_value(text: str):
     """As papermill reads -p values: YAML scalars and lists, never code; anything else stays text."""
     try:

@@ -16,10 +16,11 @@ from pathlib import Path
 from malibrief import config
 from malibrief.io import atomic_write, recover, staged, sweep, temporary_path
 from malibrief.pipeline.cache import Cache, digest
-from malibrief.pipeline.plan import BRIEFING_NB, plan
+from malibrief.pipeline.plan import BRIEFING_NB, notebook_imports, plan
 
 CODE = [config.ROOT / "malibrief"]
 PRELOADING: list[threading.Thread] = []  # preload_renderer's thread, which render() waits for
+KILLED: list = []  # kernel managers whose process kill_kernel killed, for reap_kernels
 
 
 class BuildError(RuntimeError):
@@ -31,17 +32,21 @@ def say(quiet: bool, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
-def start_kernel():
-    """A python3 kernel started now, in the notebooks' folder, so that it boots while this process does other work;
-    papermill then runs the notebook in it (it is fresh: nothing has run in it). It is jupyter_client's
-    AsyncKernelManager, the one nbclient makes itself, started on the same per-thread event loop that nbclient
-    runs on (jupyter_core's run_sync), so that nbclient notices a kernel that dies."""
+def start_kernel(notebook: Path):
+    """A python3 kernel for `notebook`, started now in the notebooks' folder, so that it boots while this process
+    does other work; papermill then runs the notebook in it. As it boots it runs the notebook's own import
+    statements (plan.notebook_imports), so that they too are done ahead; nothing else has run in it. It is
+    jupyter_client's AsyncKernelManager, the one nbclient makes itself, started on the same per-thread event loop
+    that nbclient runs on (jupyter_core's run_sync), so that nbclient notices a kernel that dies."""
     from jupyter_client import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
     manager = AsyncKernelManager(kernel_name="python3")
     # The kernel's own log (its warning that local TCP is unencrypted) is not the reader's business: errors only.
-    run_sync(manager.start_kernel)(cwd=str(config.NOTEBOOKS), extra_arguments=["--IPKernelApp.log_level=ERROR"])
+    arguments = ["--IPKernelApp.log_level=ERROR"]
+    if imports := notebook_imports(notebook):
+        arguments.append(f"--IPKernelApp.exec_lines={imports}")
+    run_sync(manager.start_kernel)(cwd=str(config.NOTEBOOKS), extra_arguments=arguments)
     return manager
 
 
@@ -52,12 +57,40 @@ def stop_kernel(manager) -> None:
         run_sync(manager.shutdown_kernel)(now=True)
 
 
+def kill_kernel(manager) -> None:
+    """Kill the kernel's process now and leave the rest of its shutdown (reaping it, removing its connection file)
+    to reap_kernels(), called once other work is done: right after the kill the process is not gone yet, and
+    jupyter_client's wait for it would poll, sleeping 0.1 s."""
+    from jupyter_core.utils import run_sync
+
+    with contextlib.suppress(Exception):
+        run_sync(manager.provisioner.kill)()
+    KILLED.append(manager)
+
+
+def reap_kernels() -> None:
+    while KILLED:
+        stop_kernel(KILLED.pop())
+
+
+def import_papermill():
+    """papermill, imported without rfc3987_syntax. Where JupyterLab is installed, jsonschema (which nbformat
+    imports) finds that optional package and builds some 35 parsers from its grammar as it is imported: 0.85 s, in
+    the build and in each worker, for the "iri" formats that no notebook schema uses
+    (python-jsonschema/jsonschema#1428). Marked absent here, jsonschema skips those two formats, as it does
+    wherever the package is not installed."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+    import papermill
+
+    return papermill
+
+
 def execute(source: Path, target: Path, parameters: dict, quiet: bool, kernel=None, failed: Path | None = None):
     """Run a notebook with papermill in `kernel` (started ahead) or a new one, into a temporary file moved to
     `target` when it ends (never half a notebook); on failure it is moved to `failed` (default: target) and
     kept for inspection."""
-    kernel = kernel or start_kernel()
-    import papermill as pm
+    kernel = kernel or start_kernel(source)
+    pm = import_papermill()
 
     target.parent.mkdir(parents=True, exist_ok=True)
     written = temporary_path(target)
@@ -82,7 +115,7 @@ def execute(source: Path, target: Path, parameters: dict, quiet: bool, kernel=No
     else:
         os.replace(written, target)
     finally:
-        stop_kernel(kernel)
+        kill_kernel(kernel)
 
 
 def preload_renderer() -> None:
@@ -90,6 +123,7 @@ def preload_renderer() -> None:
     render() waits for it. An error is left for render() to raise."""
     def load():
         with contextlib.suppress(Exception):
+            import_papermill()  # first: the renderers import nbformat too
             from malibrief import briefing
 
             briefing.preload()
@@ -124,6 +158,7 @@ def briefing_job(name: str, parameters: dict, folder: Path, key: str, quiet: boo
         executed = staging / "executed" / BRIEFING_NB.name
         execute(BRIEFING_NB, executed, {**parameters, "figures_dir": str(staged_figures)}, quiet, kernel, failed)
         render(executed, staging / "briefing.html", staging / "briefing.pdf", parameters, editions)
+        reap_kernels()
     failed.unlink(missing_ok=True)  # from an earlier failed run
     return name, key
 
@@ -146,8 +181,7 @@ def worker_setup() -> None:
 
     if parent is not None:
         threading.Thread(target=watch, name="exit-with-build", daemon=True).start()
-    import papermill  # noqa: F401
-
+    import_papermill()
     from malibrief import briefing
 
     briefing.preload()
@@ -156,10 +190,21 @@ def worker_setup() -> None:
 @contextlib.contextmanager
 def worker_pool(jobs: int):
     """Processes for a batch's briefings, spawned (as on Windows and macOS), each importing papermill and the
-    renderers once. If the batch stops (a failure, Ctrl-C), briefings not started are dropped."""
-
+    renderers once. They start now (a pool would start them as work arrives: no-op jobs make it), so that they
+    get ready while the cleaning runs. If the batch stops (a failure, Ctrl-C), briefings not started are
+    dropped."""
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                initializer=worker_setup)
+    # Started with Ctrl-C ignored (as worker_setup then keeps it), so that one pressed while a worker's Python is
+    # still starting does not kill it with a traceback: the build alone answers Ctrl-C.
+    main = threading.current_thread() is threading.main_thread()  # only there may handlers change
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        for _ in range(jobs):
+            pool.submit(int)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
     try:
         yield pool
     except BaseException:
@@ -240,28 +285,35 @@ def build_locked(cleaning, clean_parameters, runs, out, each, force, quiet, jobs
     if clean_fresh:
         say(quiet, f"cleaning: unchanged, skipped ({processed})")
         pending = stale_briefings()
-    # A single briefing's kernel starts now, so that it boots while the cleaning runs.
-    ahead = start_kernel() if len(runs) == 1 and pending != [] else None
+    # Kernels start now, the cleaning's first, then a single briefing's, so that they boot and run their notebook's
+    # imports while this process imports papermill and the cleaning runs.
+    ahead = {}
+    if not clean_fresh:
+        ahead["clean"] = start_kernel(cleaning)
+    if len(runs) == 1 and pending != []:
+        ahead["briefing"] = start_kernel(BRIEFING_NB)
     written = [folders[name] / f"briefing.{ext}" for name, _ in runs for ext in ("html", "pdf")]
     try:
         with contextlib.ExitStack() as stack:
+            jobs = min(jobs, len(runs))
             pool = stack.enter_context(worker_pool(jobs)) if len(runs) > 1 and not clean_fresh else None
             if not clean_fresh:
                 say(quiet, f"cleaning: executing {cleaning.name} -> {processed}")
-                execute(cleaning, clean_executed, clean_parameters, quiet)
+                execute(cleaning, clean_executed, clean_parameters, quiet, ahead.pop("clean"))
                 cache.store("clean", clean_key, clean_outputs)
                 pending = stale_briefings()
             outputs = {name: briefing_outputs(folders[name], parameters) for name, parameters in runs}
-            if len(pending) == 1 and ahead is not None:
+            if len(pending) == 1 and "briefing" in ahead:
                 name, parameters, folder, key = pending[0]
                 say(quiet, f"briefing {name}: executing {BRIEFING_NB.name}, rendering HTML and PDF")
                 preload_renderer()
-                kernel, ahead = ahead, None
-                briefing_job(name, parameters, folder, key, quiet, kernel, editions(runs, name, each))
+                briefing_job(name, parameters, folder, key, quiet, ahead.pop("briefing"), editions(runs, name, each))
                 cache.store(f"briefing:{name}", key, outputs[name])
             elif pending:
+                if pool is None:
+                    jobs = min(jobs, len(pending))
+                    pool = stack.enter_context(worker_pool(jobs))
                 say(quiet, f"{len(pending)} briefings: executing and rendering on {jobs} processes")
-                pool = pool or stack.enter_context(worker_pool(jobs))
                 futures = [pool.submit(briefing_job, n, p, f, k, True, None, editions(runs, n, each))
                            for n, p, f, k in largest_first(pending, processed, each)]
                 for future in futures:
@@ -269,8 +321,9 @@ def build_locked(cleaning, clean_parameters, runs, out, each, force, quiet, jobs
                     cache.store(f"briefing:{name}", key, outputs[name])
                     say(quiet, f"briefing {name}: done")
     finally:
-        if ahead is not None:  # not used: the briefing was fresh, or a step failed
-            stop_kernel(ahead)
+        for kernel in ahead.values():  # not used: the briefing was fresh, or a step failed
+            stop_kernel(kernel)
+        reap_kernels()
     if each:
         written.append(write_index(out, runs, each))
     return written
