@@ -153,13 +153,18 @@ def test_events_at_a_seat_or_centroid_are_drawn_hollow(processed):
     plt.close(fig)
 
 
-@pytest.mark.parametrize("regions", [(), ("Mopti",)])
-def test_map_labels_collide_with_no_label_and_no_capital_marker(processed, regions):
-    """Every name on the map stands clear of every other name and of the capitals' squares ("Ba■mako")."""
+def _regional_map(processed, regions):
+    """The map of a briefing on `regions` (all of Mali when empty), as the briefing draws it."""
     data = analysis.load(processed)
     plots.setup()
     events = data.events[data.events["admin1"].isin(regions)] if regions else data.events
-    fig = plots.mali_map(events, data.outline_path, data.admin1_path, "best", regions=regions)
+    return plots.mali_map(events, data.outline_path, data.admin1_path, "best", regions=regions)
+
+
+@pytest.mark.parametrize("regions", [(), ("Mopti",)])
+def test_map_labels_collide_with_no_label_and_no_capital_marker(processed, regions):
+    """Every name on the map stands clear of every other name and of the capitals' squares ("Ba■mako")."""
+    fig = _regional_map(processed, regions)
     fig.canvas.draw()
     ax, renderer = fig.axes[0], fig.canvas.get_renderer()
     boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts if t.get_text().strip()]
@@ -175,12 +180,9 @@ def test_map_labels_collide_with_no_label_and_no_capital_marker(processed, regio
 
 def test_a_regional_map_keys_only_the_symbols_it_draws(processed):
     """The Mopti map draws no Bamako, so its key does not list it; the national map does."""
-    data = analysis.load(processed)
-    plots.setup()
     keyed = {}
     for regions in ((), ("Mopti",)):
-        events = data.events[data.events["admin1"].isin(regions)] if regions else data.events
-        fig = plots.mali_map(events, data.outline_path, data.admin1_path, "best", regions=regions)
+        fig = _regional_map(processed, regions)
         keyed[regions] = {t.get_text() for legend in fig.legends for t in legend.get_texts()}
         plt.close(fig)
     assert "Bamako" in keyed[()] and "Bamako" not in keyed[("Mopti",)]
@@ -189,10 +191,7 @@ def test_a_regional_map_keys_only_the_symbols_it_draws(processed):
 
 @pytest.mark.parametrize("regions", [(), ("Mopti",)])
 def test_region_names_stand_inside_their_region(processed, admin1, regions):
-    data = analysis.load(processed)
-    plots.setup()
-    events = data.events[data.events["admin1"].isin(regions)] if regions else data.events
-    fig = plots.mali_map(events, data.outline_path, data.admin1_path, "best", regions=regions)
+    fig = _regional_map(processed, regions)
     fig.canvas.draw()
     ax, renderer = fig.axes[0], fig.canvas.get_renderer()
     outside = []
