@@ -12,9 +12,7 @@ cell exits with status 1, keeps the executed notebook for inspection, and leaves
 briefing untouched; Ctrl-C exits with status 130 and keeps what was already written, whole. Steps whose
 inputs, parameters, code and outputs have not changed are not run again. The work is in malibrief.pipeline.
 """
-import sys
-
-from malibrief.pipeline.cli import main
+from malibrief.pipeline.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

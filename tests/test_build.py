@@ -23,15 +23,16 @@ LINUX_ONLY = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc and
 ROOT = config.ROOT
 
 
-def build(*args: str) -> subprocess.CompletedProcess:
+def build(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(ROOT / "build.py"), "-p", "raw_dir", "data/raw", *args],
-                          capture_output=True, text=True, cwd=ROOT)
+                          capture_output=True, text=True, cwd=ROOT, env=env)
 
 
 @pytest.fixture(scope="module")
 def first_build(tmp_path_factory):
+    """The default build, with IPython's folder (history, profiles) in a temporary folder of its own."""
     out = tmp_path_factory.mktemp("build")
-    result = build("--out", str(out))
+    result = build("--out", str(out), env={**os.environ, "IPYTHONDIR": str(out.parent / f"{out.name}-ipython")})
     assert result.returncode == 0, result.stderr[-3000:]
     return out, result
 
@@ -43,6 +44,13 @@ def test_default_build_writes_both_briefings_and_keeps_executed_notebooks(first_
         assert (out / name).stat().st_size > 0, name
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith(f"build: wrote briefing/briefing.html, briefing/briefing.pdf in {out}")
+
+
+def test_the_build_writes_nothing_into_the_users_ipython_history(first_build):
+    out, _ = first_build
+    ipython = out.parent / f"{out.name}-ipython"
+    assert ipython.is_dir()  # the kernels did use it
+    assert not list(ipython.rglob("history.sqlite"))
 
 
 def test_nothing_changed_means_nothing_runs(first_build):
