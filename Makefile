@@ -37,9 +37,9 @@ lab: $(VENV)/.lab
 
 LOCALE := malibrief/briefing/locale
 messages: $(VENV)/.briefing
-	$(VENV)/bin/pybabel extract -F babel.cfg -k t -k n:1,2 -k N_ -k Nn_:1,2 --no-default-keywords --add-comments=TRANSLATORS: \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k t -k n:1,2 -k N_ -k Nn_:1,2 --no-default-keywords --add-comments=TRANSLATORS: --add-location=file \
 		--sort-by-file --project=malibrief --copyright-holder="malibrief contributors" -o $(LOCALE)/briefing.pot .
-	$(VENV)/bin/pybabel update -i $(LOCALE)/briefing.pot -d $(LOCALE) -D briefing --no-fuzzy-matching --width=116
+	$(VENV)/bin/pybabel update -i $(LOCALE)/briefing.pot -d $(LOCALE) -D briefing --no-fuzzy-matching --ignore-pot-creation-date --width=116
 
 # The lock files pin every package (and its dependencies) that pyproject.toml asks for, for every platform.
 # LOCK_FLAGS='-c constraints.txt' keeps the versions of an environment that was tested.

@@ -108,7 +108,8 @@ def test_every_string_of_the_briefing_has_a_french_translation(catalogue):
 
 def test_the_template_and_the_catalogue_hold_exactly_the_strings_the_code_uses(catalogue):
     """briefing.pot is a fresh extraction, and the French catalogue has its msgids, no more, no fewer and no
-    obsolete ones: `pybabel update` after `pybabel extract` (make messages) then changes nothing but locations."""
+    obsolete ones: `pybabel update` after `pybabel extract` (make messages) then changes nothing (locations name
+    files, not lines, so that an edit elsewhere in a file does not churn the catalogues)."""
     from babel.messages.pofile import read_po
 
     def ids(messages):
