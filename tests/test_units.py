@@ -1310,9 +1310,12 @@ def test_a_name_ending_with_a_bracket_takes_the_firmness_inside_it():
 
     assert perpetrator(Language(), "JNIM (GSIM)", "alleged") == "JNIM (GSIM, alleged)"
     assert perpetrator(Language("fr"), "Forces armées maliennes (FAMa)", "alleged") == \
-        "Forces armées maliennes (FAMa, selon des allégations)"
+        "Forces armées maliennes (FAMa\u202f; selon des allégations)"
     assert perpetrator(Language("fr"), "Forces armées maliennes (FAMa)", "suspected") == \
-        "Forces armées maliennes (FAMa, selon des soupçons)"
+        "Forces armées maliennes (FAMa\u202f; selon des soupçons)"
+    # a semicolon, so that the firmness is not read as part of the name's own aside
+    assert perpetrator(Language("fr"), "État islamique au Sahel (EIS, anciennement EIGS)", "alleged") == \
+        "État islamique au Sahel (EIS, anciennement EIGS\u202f; selon des allégations)"
 
 
 def test_the_regions_chart_title_counts_distinct_events_as_the_where_text_does():

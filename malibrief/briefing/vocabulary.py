@@ -52,7 +52,8 @@ def region(t, name: str) -> str:
 
 def perpetrator(t, actor: str, attribution: str) -> str:
     """The perpetrator as named, with the source's firmness when it is less than stated: "X (alleged)", and
-    "Forces armées maliennes (FAMa, selon des allégations)" for a name that ends with a bracket."""
+    "Forces armées maliennes (FAMa ; selon des allégations)" for a name that ends with a bracket (a
+    semicolon in French, so that the firmness does not read as part of "EIS, anciennement EIGS")."""
     if not actor or attribution not in ATTRIBUTION_MARKS:
         return actor
     bracket = BRACKET_END.match(actor)
