@@ -30,11 +30,14 @@ def test_notebooks_run_by_hand_write_under_build():
 def test_only_the_default_build_writes_the_committed_folders(tmp_path):
     _, clean, runs = plan.plan({}, tmp_path, None)
     assert clean["out_dir"] == "data/processed" and runs[0][1]["figures_dir"] == "figures"
-    _, clean, runs = plan.plan({"regions": ["Mopti"]}, tmp_path, None)
-    assert clean["out_dir"] == "data/processed" and runs[0][1]["figures_dir"] == str(tmp_path / "briefing" / "figures")
+    _, clean, runs = plan.plan({"regions": ["Mopti"]}, tmp_path, None)  # a briefing parameter is enough
+    assert clean["out_dir"] == str(tmp_path / "processed")
+    assert runs[0][1]["figures_dir"] == str(tmp_path / "briefing" / "figures")
+    assert runs[0][1]["processed_dir"] == str(tmp_path / "processed")
     _, clean, runs = plan.plan({"raw_dir": "data/raw"}, tmp_path, None)
     assert clean["out_dir"] == str(tmp_path / "processed")
-    _, _, runs = plan.plan({}, tmp_path, "violations")
+    _, clean, runs = plan.plan({}, tmp_path, "violations")
+    assert clean["out_dir"] == str(tmp_path / "processed")
     assert all(p["figures_dir"] == str(tmp_path / name / "figures") for name, p in runs)
 
 

@@ -126,12 +126,13 @@ def plan(values: dict, out: Path, each: str | None) -> tuple[Path, dict, list[tu
     checks = dict(actors=_reference_column(reference, "actors.csv", "actor"),
                   flags=[*_reference_column(reference, "flags.csv", "flag"), "relative_date"])
     base = validate(brief_values, defaults, **checks)
-    own_data = not clean_values and input_format == "incidents"
-    # Only the default build refreshes the committed data/processed and figures/.
-    clean = {**clean_values, "out_dir": "data/processed" if own_data else str(out / "processed")}
+    # Only the default build (no parameter, no --each) refreshes the committed data/processed and figures/; any
+    # other cleans into its own --out, so that it never rewrites them, nor races a default build reading them.
+    default = not clean_values and input_format == "incidents" and not each and \
+        base == validate({}, defaults, **checks)
+    clean = {**clean_values, "out_dir": "data/processed" if default else str(out / "processed")}
     processed = clean["out_dir"]
     if not each:
-        default = own_data and base == validate({}, defaults, **checks)
         figures = "figures" if default else str(out / "briefing" / "figures")
         return cleaning, clean, [("briefing", {**base, "processed_dir": processed, "figures_dir": figures})]
     every = {"regions": config.ADMIN1, "actor_classes": config.ACTOR_CLASSES, "violations": config.VIOLATIONS,
