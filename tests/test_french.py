@@ -1,5 +1,6 @@
 """The French edition: summaries, display names, catalogue, typography, numbers and dates, and the build."""
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -338,6 +339,41 @@ def test_the_french_every_event_table_dates_and_cites_in_french(editions):
     assert any(re.fullmatch(rf"({months}) \d{{4}}", d) for d in dates)
     sources = " ".join(tr.find_all("td")[-1].get_text() for tr in rows)
     assert "§\u00a0" in sources and ", para " not in sources
+
+
+HEADING_PT = 12  # a line at least this tall in pdftotext's boxes is set at a heading's size (h3 11 pt, text 9.5 pt)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed (CI installs it)")
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_no_heading_ends_a_page_and_no_page_of_the_main_part_is_left_mostly_empty(editions, lang):
+    """A heading at a page's foot is cut off from what it heads, and the cases' heading and intro from the boxes they
+    introduce; a chart too tall for the rest of its page moves on and leaves a hole (the longer French text once
+    pushed the map over and left half a page blank). The main part's last page, before the annex, may end short."""
+    from bs4 import BeautifulSoup
+
+    from tests.pdf_layout import MARGIN_PT, body_lines, pdf_pages
+
+    soup = BeautifulSoup((editions / lang / "briefing.html").read_text(encoding="utf-8"), "html.parser")
+    headings = {" ".join(h.get_text(" ").split()) for h in soup.select("main h2, main h3")}
+    annex = soup.select_one("main h2.annex").get_text(strip=True)
+    cases = soup.select_one("main div.cases")
+    cases_heading = cases.find_previous("h2").get_text(strip=True)
+    first_case = " ".join(cases.select_one("aside.case h3").get_text(" ").split())
+    pages = {number: body_lines(page) for number, page in pdf_pages(editions / lang / "briefing.pdf") if number > 1}
+    at_foot = [(number, last) for number, lines in pages.items() for k in (1, 2, 3)
+               if (last := " ".join(line[2] for line in lines[-k:])) in headings
+               and all(bottom - top >= HEADING_PT for top, bottom, _ in lines[-k:])]
+    assert at_foot == []
+
+    def page_of(text):
+        return next(number for number, lines in pages.items() if number > 2 and text in [line[2] for line in lines])
+
+    assert page_of(cases_heading) == page_of(first_case)
+    area = 842 - 2 * MARGIN_PT  # an A4 page's text area, in points
+    filled = {number: (lines[-1][1] - MARGIN_PT) / area for number, lines in pages.items()}
+    assert {number: round(filled[number], 2) for number in range(2, page_of(annex) - 1) if filled[number] < .6} == {}
 
 
 def test_the_first_of_a_month_is_written_as_french_writes_it():

@@ -21,6 +21,7 @@ from malibrief import config
 from malibrief.briefing import cover
 from malibrief.briefing.html import render_html, render_pdf
 from malibrief.pipeline.plan import notebook_parameters
+from tests.pdf_layout import pdf_pages
 
 pytestmark = pytest.mark.slow
 ROOT = config.ROOT
@@ -314,17 +315,11 @@ def test_pdf_writes_dates_at_their_precision_and_the_count_rules_in_words(defaul
     assert "1,000,000" in rules and "the figure" in rules
 
 
-def _pdf_pages(pdf):
-    """(page number, page) for each page of `pdf`, its words with their boxes as pdftotext -bbox gives them."""
-    words = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    return enumerate(BeautifulSoup(words, "html.parser").find_all("page"), 1)
-
-
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed (CI installs it)")
 def test_pdf_sets_no_word_over_another(default_pdf):
     """A word too long for its table column (an event identifier, a date) runs into the next column's words."""
     overlapping = []
-    for number, page in _pdf_pages(default_pdf):
+    for number, page in pdf_pages(default_pdf):
         boxes = [(float(w["xmin"]), float(w["ymin"]), float(w["xmax"]), float(w["ymax"]), w.get_text())
                  for w in page.find_all("word")]
         for i, a in enumerate(boxes):
@@ -360,7 +355,7 @@ PAGE_MARGIN_PT = 18 / 25.4 * 72  # pdf.css: 18 mm left and right
 def test_pdf_keeps_every_word_inside_the_page_margins(default_pdf):
     """A table or heading that runs off the paper loses figures without any error: find every word's box."""
     outside = []
-    for number, page in _pdf_pages(default_pdf):
+    for number, page in pdf_pages(default_pdf):
         right = float(page["width"]) - PAGE_MARGIN_PT
         outside += [(number, word.get_text()) for word in page.find_all("word") if float(word["xmax"]) > right + 1]
     assert outside == []
