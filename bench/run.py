@@ -29,7 +29,8 @@ OLD = "ef9d5f0"  # today's Linux-only build: forked kernels from a kernel server
 KERNEL_START = """
 import time
 from jupyter_client import KernelManager
-from malibrief.pipeline.plan import BRIEFING_NB, CLEAN_NB, notebook_imports
+from malibrief.notebook import notebook_imports
+from malibrief.pipeline.plan import BRIEFING_NB, CLEAN_NB
 
 def started():
     km = KernelManager(kernel_name="python3")

@@ -2,6 +2,10 @@
 import os
 from pathlib import Path
 
+# The imported package's own folder, wherever it is installed: its data (templates, catalogues, fields.yaml) lie
+# there, not in the checkout.
+PACKAGE = Path(__file__).resolve().parent
+
 
 def _project_root() -> Path:
     """The project folder (notebooks/, data/): MALIBRIEF_ROOT when set (build.py sets it for its kernels), else the
@@ -9,7 +13,7 @@ def _project_root() -> Path:
     notebooks/, its parent: so a `pip install .` works from the project folder too."""
     if os.environ.get("MALIBRIEF_ROOT"):
         return Path(os.environ["MALIBRIEF_ROOT"]).resolve()
-    for folder in (Path(__file__).resolve().parent.parent, Path.cwd(), Path.cwd().parent):
+    for folder in (PACKAGE.parent, Path.cwd(), Path.cwd().parent):
         if (folder / "notebooks").is_dir() and (folder / "data").is_dir():
             return folder
     return Path.cwd()
@@ -24,7 +28,7 @@ FIGURES = ROOT / "figures"
 NOTEBOOKS = ROOT / "notebooks"
 SOURCES_DIR = ROOT.parent / "shared" / "sources"
 # The briefing's translation catalogues, <lang>/LC_MESSAGES/briefing.po (gettext, read with Babel).
-LOCALE_DIR = ROOT / "malibrief" / "briefing" / "locale"
+LOCALE_DIR = PACKAGE / "briefing" / "locale"
 LOCALE_DOMAIN = "briefing"
 # What the map draws, in the reference folder; the cleaning copies every one into its output for the map.
 OUTLINE_FILE, ADMIN1_FILE = "mali_outline.geojson", "mali_admin1.geojson"

@@ -82,7 +82,7 @@ def validate(values: dict, defaults: dict, actors=(), flags=()) -> dict:
         problems.append(f"estimate: expected one of {', '.join(ESTIMATES)}, got {merged['estimate']!r}")
     if "lang" in merged and merged["lang"] not in languages():
         problems.append(f"lang: expected one of {', '.join(languages())} (a language with a catalogue in "
-                        f"{config.LOCALE_DIR.relative_to(config.ROOT)}), got {merged['lang']!r}")
+                        f"{config.LOCALE_DIR.relative_to(config.PACKAGE.parent)}), got {merged['lang']!r}")
     for name, default in defaults.items():
         if isinstance(default, str) and name not in LIST_PARAMETERS and not isinstance(merged[name], str):
             problems.append(f"{name}: expected text, got {merged[name]!r}")

@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from malibrief import config
+from malibrief.notebook import notebook_imports, notebook_parameters
 from malibrief.params import ParameterError
 from malibrief.pipeline import cli, plan
 from malibrief.pipeline.cache import Cache
@@ -20,9 +21,9 @@ ROOT = config.ROOT
 
 
 def test_notebooks_run_by_hand_write_under_build():
-    assert plan.notebook_parameters(plan.CLEAN_NB)["out_dir"][0].startswith("build/")
-    assert plan.notebook_parameters(plan.ACLED_NB)["out_dir"][0].startswith("build/")
-    briefing = plan.notebook_parameters(plan.BRIEFING_NB)
+    assert notebook_parameters(plan.CLEAN_NB)["out_dir"][0].startswith("build/")
+    assert notebook_parameters(plan.ACLED_NB)["out_dir"][0].startswith("build/")
+    briefing = notebook_parameters(plan.BRIEFING_NB)
     assert briefing["figures_dir"][0].startswith("build/")
     assert briefing["processed_dir"][0] == "data/processed"  # it reads the committed tables by default
 
@@ -155,9 +156,9 @@ def test_a_kernel_started_ahead_runs_the_notebooks_own_imports_then_deletes_thei
         cell("import pandas as pd\nfrom a.b import c, d as e\nimport x.y\nfrom z import *\nif x:\n    import w\n"),
         cell("%matplotlib inline\nimport q\n"),  # IPython syntax: left to the cell itself
         {"cell_type": "markdown", "metadata": {}, "source": "import m"}]}), encoding="utf-8")
-    assert plan.notebook_imports(notebook) == "import pandas as pd; from a.b import c, d as e; import x.y; del pd, c, e, x"
+    assert notebook_imports(notebook) == "import pandas as pd; from a.b import c, d as e; import x.y; del pd, c, e, x"
     notebook.write_text(json.dumps({"cells": [cell("x = 1\n")]}), encoding="utf-8")
-    assert plan.notebook_imports(notebook) == ""
+    assert notebook_imports(notebook) == ""
 
 
 @pytest.mark.slow
@@ -167,7 +168,7 @@ def test_a_kernel_started_ahead_has_the_notebooks_modules_and_none_of_its_names(
     from malibrief.pipeline.run import start_kernel, stop_kernel
 
     kernel = start_kernel(plan.BRIEFING_NB)
-    names = plan.notebook_imports(plan.BRIEFING_NB).rsplit("; del ", 1)[1].split(", ")
+    names = notebook_imports(plan.BRIEFING_NB).rsplit("; del ", 1)[1].split(", ")
     printed = []
     try:
         client = kernel.client()

@@ -177,7 +177,8 @@ def test_best_lies_between_low_and_high(table, prefix):
 
 def test_the_default_leaves_out_combatant_deaths_and_criminal_cases_and_one_parameter_brings_them_back():
     from malibrief.briefing import analysis
-    from malibrief.pipeline.plan import BRIEFING_NB, notebook_parameters
+    from malibrief.notebook import notebook_parameters
+    from malibrief.pipeline.plan import BRIEFING_NB
 
     default = notebook_parameters(BRIEFING_NB)["exclude_flags"][0]
     assert default == ["combatants_killed", "ordinary_criminal_case"]

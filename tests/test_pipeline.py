@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from malibrief import config
 from malibrief.briefing import cover
 from malibrief.briefing.html import render_html, render_pdf
-from malibrief.pipeline.plan import notebook_parameters
+from malibrief.notebook import notebook_parameters
 from tests.pdf_layout import pdf_pages
 
 pytestmark = pytest.mark.slow

@@ -54,11 +54,28 @@ ACLED_PACKAGE = {
 }
 
 
+def vocabularies() -> dict[tuple[str, str], list]:
+    """(table, column) -> the values it may take, from config, the vocabularies' one home: fields.yaml does not
+    type them again, and the schema's enums follow a change there."""
+    return {("events", "date_precision"): list(config.DATE_PRECISIONS),
+            ("events", "admin1"): ["", *config.ADMIN1],  # empty where the source names no place
+            ("events", "geo_precision"): list(config.GEO_PRECISIONS),
+            ("events", "actor_class"): list(config.ACTOR_CLASSES),
+            ("events", "victim_type"): list(config.VICTIM_TYPES),
+            ("events", "outcome"): ["", *config.OUTCOMES],  # empty where nobody was detained or disappeared
+            ("violations", "violation"): list(config.VIOLATIONS)}
+
+
 def datapackage(sources: pd.DataFrame, input_format: str = "incidents") -> dict:
+    enums = vocabularies()
+
     def schema(table):
+        def constraints(name, spec):
+            found = {**spec.get("constraints", {}), **({"enum": enums[table, name]} if (table, name) in enums else {})}
+            return {"constraints": found} if found else {}
+
         return {"fields": [{"name": name, "type": spec["type"], "description": spec["description"],
-                            **({"constraints": spec["constraints"]} if "constraints" in spec else {})}
-                           for name, spec in fields()[table].items()]}
+                            **constraints(name, spec)} for name, spec in fields()[table].items()]}
 
     package = {
         "name": "mali-human-rights-violations-2021-2025",

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from malibrief import config
+from malibrief.notebook import notebook_parameters
 from malibrief.params import LIST_PARAMETERS, ParameterError
 from malibrief.pipeline.plan import (
     ACLED_NB,
@@ -18,7 +19,6 @@ from malibrief.pipeline.plan import (
     CLEAN_NB,
     CLEANING,
     PATH_PARAMETERS,
-    notebook_parameters,
     parse_value,
 )
 

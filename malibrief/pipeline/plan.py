@@ -5,14 +5,13 @@ reference folder the cleaning will copy for the briefing.
 """
 from __future__ import annotations
 
-import ast
 import csv
-import json
 from pathlib import Path
 
 import yaml
 
 from malibrief import config
+from malibrief.notebook import notebook_parameters
 from malibrief.params import LIST_PARAMETERS, ParameterError, languages, validate
 from malibrief.text import slug
 
@@ -25,43 +24,6 @@ PATH_PARAMETERS = ("raw_dir", "reference_dir", "out_dir", "processed_dir", "figu
 PROTECTED = (config.RAW, config.REFERENCE)
 # --each takes a list parameter, or lang: one edition per language, in folders en/, fr/ ... that link to each other.
 EACH_PARAMETERS = (*LIST_PARAMETERS, "lang")
-
-
-def notebook_parameters(path: Path) -> dict[str, tuple[object, str]]:
-    """Name -> (default, help) from the cell tagged `parameters`, read without starting Jupyter."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    cell = next(c for c in notebook["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
-    source = "".join(cell["source"])
-    found = {}
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-            line = source.splitlines()[node.lineno - 1]
-            comment = line.split("#", 1)[1].strip() if "#" in line else ""
-            found[node.targets[0].id] = (ast.literal_eval(node.value), comment)
-    return found
-
-
-def notebook_imports(path: Path) -> str:
-    """The import statements at the top level of the notebook's code cells, as one line of code that runs them and
-    then deletes the names they bind: a kernel started ahead runs it as it boots (IPython's exec_lines), so that
-    the imports are done while the build does other work, and the notebook starts with an empty namespace."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    statements, names = [], []
-    for cell in notebook["cells"]:
-        if cell["cell_type"] != "code" or "parameters" in cell.get("metadata", {}).get("tags", []):
-            continue
-        try:
-            body = ast.parse("".join(cell["source"])).body
-        except SyntaxError:  # IPython syntax (%magic, !shell): the cell shows its own error when it runs
-            continue
-        for node in body:
-            if isinstance(node, (ast.Import, ast.ImportFrom)) and not getattr(node, "level", 0) \
-                    and all(alias.name != "*" for alias in node.names):
-                statements.append(ast.unparse(node))
-                names += [alias.asname or alias.name.split(".")[0] for alias in node.names]
-    if not statements:
-        return ""
-    return "; ".join([*statements, "del " + ", ".join(dict.fromkeys(names))])
 
 
 def parse_value(text: str):

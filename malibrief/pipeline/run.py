@@ -17,10 +17,11 @@ from pathlib import Path
 
 from malibrief import config
 from malibrief.io import atomic_write, recover, staged, sweep, temporary_path
+from malibrief.notebook import notebook_imports
 from malibrief.pipeline.cache import Cache, digest
-from malibrief.pipeline.plan import BRIEFING_NB, notebook_imports, plan
+from malibrief.pipeline.plan import BRIEFING_NB, plan
 
-CODE = [config.ROOT / "malibrief"]
+CODE = [config.PACKAGE]  # the package imported, as the cache hashes it: an installed one is not the checkout
 PRELOADING: list[threading.Thread] = []  # preload_renderer's thread, which render() waits for
 KILLED: list = []  # kernel managers whose process kill_kernel killed, for reap_kernels
 
@@ -45,7 +46,7 @@ def say(quiet: bool, message: str) -> None:
 def start_kernel(notebook: Path):
     """A python3 kernel for `notebook`, started now in the notebooks' folder, so that it boots while this process
     does other work; papermill then runs the notebook in it. As it boots it runs the notebook's own import
-    statements (plan.notebook_imports), so that they too are done ahead; nothing else has run in it. It is
+    statements (notebook_imports), so that they too are done ahead; nothing else has run in it. It is
     jupyter_client's AsyncKernelManager, the one nbclient makes itself, started on the same per-thread event loop
     that nbclient runs on (jupyter_core's run_sync), so that nbclient notices a kernel that dies."""
     from jupyter_client import AsyncKernelManager
