@@ -1,6 +1,7 @@
 # make briefing: set up .venv (runtime packages only) and render the briefing; make test: set up .venv with the
-# test packages too and run every test; make lab: JupyterLab at the project root; make lock: remake the lock files;
-# make messages: extract the briefing's strings and update every language's catalogue (docs/translating.md).
+# test packages too and run every test; make lab: JupyterLab at the project root; make lock: remake the lock files
+# (with uv, which it installs into .venv with the `dev` extra); make messages: extract the briefing's strings and
+# update every language's catalogue (docs/translating.md).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -25,15 +26,21 @@ $(VENV)/.lab: $(VENV)/.briefing requirements-lab.txt
 	$(PY) -m pip install --quiet -r requirements-lab.txt
 	touch $@
 
+# ruff, pre-commit, nbstripout and uv (pyproject.toml's dev extra; the packages .venv has already are kept)
+$(VENV)/.dev: $(VENV)/.briefing pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
 briefing: $(VENV)/.briefing
 	$(PY) build.py
 
 test: $(VENV)/.test
 	$(PY) -m pytest -q
 
-# As root (in a container), JupyterLab refuses to start unless told: make lab ALLOW_ROOT=1
+# As root (in a container), JupyterLab refuses to start unless told: make lab ALLOW_ROOT=1. LAB_FLAGS passes more
+# options, e.g. in a container: make lab ALLOW_ROOT=1 LAB_FLAGS="--ip=0.0.0.0 --no-browser"
 lab: $(VENV)/.lab
-	$(VENV)/bin/jupyter lab --notebook-dir=. $(if $(ALLOW_ROOT),--allow-root,)
+	$(VENV)/bin/jupyter lab --notebook-dir=. $(if $(ALLOW_ROOT),--allow-root,) $(LAB_FLAGS)
 
 LOCALE := malibrief/briefing/locale
 messages: $(VENV)/.briefing
@@ -43,7 +50,7 @@ messages: $(VENV)/.briefing
 
 # The lock files pin every package (and its dependencies) that pyproject.toml asks for, for every platform.
 # LOCK_FLAGS='-c constraints.txt' keeps the versions of an environment that was tested.
-lock:
+lock: $(VENV)/.dev
 	for extra in "" test lab; do \
 	  $(PY) -m uv pip compile pyproject.toml --universal --python-version 3.11 --quiet --no-annotate \
 	    --custom-compile-command "make lock" $${extra:+--extra $$extra} $(LOCK_FLAGS) \

