@@ -352,6 +352,22 @@ PAGE_MARGIN_PT = 18 / 25.4 * 72  # pdf.css: 18 mm left and right
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed (CI installs it)")
+def test_the_map_prints_no_text_under_7_points(default_pdf):
+    """The map is drawn with nothing under plots.MIN_TEXT points; on paper it must not be scaled down below 7 pt
+    (issue 15: readable at A4 print size). Its smallest text is the footer's; pdftotext's box of a word is the
+    font's ascent plus descent, 1.164 times its size in DejaVu Sans."""
+    from malibrief.briefing import plots
+
+    (page,) = [page for _, page in pdf_pages(default_pdf) if page.find("word", string="ALGERIA")]
+    footer = [w for w in page.find_all("word") if w.get_text() in ("Natural", "Earth.", "GeoNames", "OpenStreetMap")]
+    assert len(footer) >= 3
+    for word in footer:
+        size = (float(word["ymax"]) - float(word["ymin"])) / 1.164
+        assert size >= 7, (word.get_text(), round(size, 2))
+        assert abs(size - plots.MIN_TEXT) < 0.3, "the map is not printed at the size it was drawn"
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed (CI installs it)")
 def test_pdf_keeps_every_word_inside_the_page_margins(default_pdf):
     """A table or heading that runs off the paper loses figures without any error: find every word's box."""
     outside = []

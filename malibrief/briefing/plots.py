@@ -216,8 +216,14 @@ COUNTRIES = (N_("Algeria"), N_("Benin"), N_("Burkina Faso"), N_("Ghana"), N_("Gu
 LAND, NEIGHBOUR, CONTEXT_REGION = "#fbfbfb", "#d4d4d4", "#ececec"
 WATER, RIVER = "#a6cee3", "#3b7fb6"
 MIN_TEXT = 7.5  # points: nothing smaller, so the map stays readable printed at A4 width
-MAP_WIDTH, LEGEND_WIDTH, FOOTER = 5.0, 1.9, 0.6  # inches
+# inches: the map prints at this size (pdf.css), small enough to share a page with its section's text
+MAP_WIDTH, LEGEND_WIDTH = 4.0, 1.9
+# Under the map; its lines are wrapped to the figure's width, which sets the footer's height.
+MAP_NOTE = N_("Ménaka and Taoudénit, counted apart in the tables, are drawn within Gao and Tombouctou, on older "
+              "boundaries. Boundaries, rivers, lakes: Natural Earth. Places: © OpenStreetMap contributors (ODbL); "
+              "GeoNames (CC BY 4.0), partly via Who's On First.")
 MAX_AREA = 1400  # points squared: the circle of the largest event in the briefing
+GAP = 0.12  # inches between two keys of the legend
 SIZE_STEPS = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
 PRECISION_LABELS = (N_("the locality itself (precision 1)"), N_("a seat or centroid standing in (precision 2-3)"))
 
@@ -308,7 +314,7 @@ class _Labels:
             total += max(w, 0) * max(h, 0)
         return total
 
-    def inner_offsets(self, anchor, shape, step: float = 12, most: int = 80) -> tuple:
+    def inner_offsets(self, anchor, shape, step: float = 8, most: int = 200) -> tuple:
         """Offsets (points, centred) from `anchor` to points of a grid inside `shape`, nearest first: where a
         region's or country's name can go when the middle of it is taken."""
         scale = 72 / self.ax.figure.dpi
@@ -368,7 +374,7 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
     placed = events.dropna(subset=["latitude", "longitude"])
     west, south, east, north = map_extent(admin1, regions, placed)
     aspect = 1 / np.cos(np.radians((south + north) / 2))  # a degree of longitude shrinks with latitude
-    map_height = float(np.clip(MAP_WIDTH * (north - south) * aspect / (east - west), 5.3 if regions else 4.5, 7.2))
+    map_height = float(np.clip(MAP_WIDTH * (north - south) * aspect / (east - west), 4.4 if regions else 3.8, 6.0))
     # widen the shorter side so the frame has the axes' shape: the extent asked for stays inside it
     if (north - south) * aspect / (east - west) < map_height / MAP_WIDTH:
         grow = (map_height / MAP_WIDTH * (east - west) / aspect - (north - south)) / 2
@@ -376,9 +382,11 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
     else:
         grow = ((north - south) * aspect * MAP_WIDTH / map_height - (east - west)) / 2
         west, east = west - grow, east + grow
-    width, height = MAP_WIDTH + LEGEND_WIDTH, map_height + FOOTER
+    note = _wrapped(t(MAP_NOTE), (MAP_WIDTH + LEGEND_WIDTH - 0.1) * 72, MIN_TEXT)
+    footer = (len(note) * MIN_TEXT * 1.3 + 8) / 72  # inches
+    width, height = MAP_WIDTH + LEGEND_WIDTH, map_height + footer
     fig = plt.figure(figsize=(width, height))
-    ax = fig.add_axes([0, FOOTER / height, MAP_WIDTH / width, map_height / height])
+    ax = fig.add_axes([0, footer / height, MAP_WIDTH / width, map_height / height])
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect(aspect, adjustable="box")
@@ -464,14 +472,31 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
              "water": any(geom.intersects(view) for geom in [g for _, g in rivers] + delta)}
     top = _map_legend(fig, size_of, scale, estimate, counted, t, drawn)
     if selected:
-        _locator(fig, top, admin1, outline, selected, (west, south, east, north), aspect)
+        _locator(fig, top, admin1, outline, selected, (west, south, east, north), aspect, footer)
     # The tables count Ménaka and Taoudénit as regions (config.ADMIN1); Natural Earth's polygons are older.
-    fig.text(0.01, 0.1 * FOOTER / height, t("Ménaka and Taoudénit, counted apart in the tables, are drawn within Gao and "
-                                            "Tombouctou, on older boundaries.\n"
-                                            "Boundaries, rivers, lakes: Natural Earth. Places: © OpenStreetMap "
-                                            "contributors (ODbL);\nGeoNames (CC BY 4.0), partly via Who's On First."),
-             fontsize=MIN_TEXT, color="#555555", ha="left", va="bottom", linespacing=1.3)
+    fig.text(0.01, 0.1 * footer / height, "\n".join(note), fontsize=MIN_TEXT, color="#555555", ha="left",
+             va="bottom", linespacing=1.3)
     return fig
+
+
+def _wrapped(text: str, width: float, size: float) -> list[str]:
+    """`text`'s lines, each of its paragraphs broken between words so that no line is wider than `width` points
+    in the charts' font at `size`: a translation longer than the English still fits the figure."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    font, measure = FontProperties(size=size), TextToPath().get_text_width_height_descent
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in filter(None, paragraph.split(" ")):  # not at no-break spaces (U+202F before ";" in French)
+            longer = f"{line} {word}" if line else word
+            if line and measure(longer, font, ismath=False)[0] > width:
+                lines.append(line)
+                longer = word
+            line = longer
+        lines.append(line)
+    return lines
 
 
 def _event_sizes(placed: pd.DataFrame, estimate: str) -> dict[str, pd.Series]:
@@ -487,12 +512,13 @@ def _event_sizes(placed: pd.DataFrame, estimate: str) -> dict[str, pd.Series]:
     return sizes
 
 
-def _locator(fig, top: float, admin1: dict, outline, selected, frame, aspect: float) -> None:
-    """A small map of all Mali under the keys: the regions of the briefing in grey, the main map's frame."""
+def _locator(fig, top: float, admin1: dict, outline, selected, frame, aspect: float, footer: float) -> None:
+    """A small map of all Mali under the keys, above the footer: the regions of the briefing in grey, the main
+    map's frame."""
     width, height = fig.get_size_inches()
     west, south, east, north = outline.bounds
     box_width = LEGEND_WIDTH - 0.5
-    box_height = min(box_width * (north - south) * aspect / (east - west), top * height - FOOTER - 0.1)
+    box_height = min(box_width * (north - south) * aspect / (east - west), top * height - footer - 0.1)
     if box_height < 0.45:
         return
     ax = fig.add_axes([(MAP_WIDTH + 0.15) / width, top - box_height / height, box_width / width, box_height / height])
@@ -527,7 +553,7 @@ def _map_legend(fig, size_of: dict, scale: float, estimate: str, counted, t: Lan
     def stack(legend):
         nonlocal top
         legend.set_bbox_to_anchor((left, top), transform=fig.transFigure)
-        top -= legend.get_window_extent(renderer).height / fig.bbox.height + 0.18 / height
+        top -= legend.get_window_extent(renderer).height / fig.bbox.height + GAP / height
 
     if size_of:
         stack(fig.legend([dot(config.VIOLATION_COLOURS[v]) for v in size_of], [_label(v, counted, t) for v in size_of],
@@ -553,7 +579,7 @@ def _map_legend(fig, size_of: dict, scale: float, estimate: str, counted, t: Lan
             key.scatter([centre], [y - d / 2], s=d ** 2, color="#999999", edgecolor="white", linewidth=0.5)
             key.text(2 * centre + 4, y - d / 2, t.number(value), fontsize=MIN_TEXT + 0.5, va="center")
             y -= d + 6
-        top -= block / height + 0.18 / height
+        top -= block / height + GAP / height
     symbols = [(dot("#222222", 5, marker="s"), "Bamako", "national"),
                (dot("#222222", 4, hollow=True, marker="s"), t("regional capital"), "regional"),
                (Line2D([], [], color=RIVER, linewidth=1.2), t("river, lake"), "water")]

@@ -909,11 +909,10 @@ CAPTIONS = {
     "actor_classes": N_("Events per year by the class of perpetrator the sources name; an event counts once."),
     "regions": N_("Events by region (the division before 2023). The bars count events per violation: an event "
                "with several violations counts under each, so a region's bars can add up to more than its events."),
-    "map": N_("Each circle is an event, its area proportional to the people it concerns (the figure the key names). "
-           "A filled circle stands at the locality itself; a hollow one at a point standing in for it: a nearby "
-           "village or commune seat, a cercle seat or a region's centre, where the locality could not be located "
-           "or the source names only a wider area, or the mean point of several places. Events that name no place "
-           "are not shown. Regions are those of the division before 2023."),
+    "map": N_("Each circle is an event, its area proportional to the people it concerns. A filled circle stands at "
+           "the locality itself; a hollow one at a point standing in for it: a nearby village, a commune or cercle "
+           "seat, a region's centre or the mean point of several places. Events that name no place are not shown; "
+           "regions are those before 2023."),
 }
 
 
