@@ -341,24 +341,25 @@ class _Labels:
         does not). The patch is a box, not a stroke: a stroked text is saved to SVG as outlines, not as text."""
         style.setdefault("bbox", {"boxstyle": "square,pad=0.05", "facecolor": halo, "edgecolor": "none",
                                   "alpha": 0.8})
-        best = None
+        best, boxes = None, {}
         inside = self.ax.get_window_extent(self.renderer)
+        pixels = self.ax.figure.dpi / 72
         for dx, dy, ha, va in offsets:
-            artist = self.ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                                      **style)
-            box = artist.get_window_extent(self.renderer)
+            if (ha, va) not in boxes:  # the label's box at its point, measured once: an offset only moves it
+                probe = self.ax.annotate(text, (x, y), xytext=(0, 0), textcoords="offset points", ha=ha, va=va,
+                                         **style)
+                boxes[ha, va] = probe.get_window_extent(self.renderer)
+                probe.remove()
+            box = boxes[ha, va].translated(dx * pixels, dy * pixels)
             score = (not (inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1)),
                      self._overlap(box), within is not None and self._outside(box, within))
             if best is None or score < best[0]:
-                if best is not None:
-                    best[1].remove()
-                best = (score, artist, box)
-            else:
-                artist.remove()
+                best = (score, (dx, dy, ha, va), box)
             if not any(score):
                 break
-        self.taken.append((best[2].x0, best[2].y0, best[2].x1, best[2].y1))
-        return best[1]
+        (dx, dy, ha, va), box = best[1:]
+        self.taken.append((box.x0, box.y0, box.x1, box.y1))
+        return self.ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, **style)
 
 
 def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estimate: str, counted=config.VIOLATIONS,
