@@ -43,6 +43,7 @@ from malibrief.cleaning.incidents import (
     outcome_of,
 )
 from malibrief.cleaning.places import Gazetteer, MaliOutline
+from malibrief.errors import DataError
 from malibrief.io import to_csv_text
 from malibrief.params import ParameterError, validate
 
@@ -533,13 +534,25 @@ def test_the_map_draws_the_boundaries_the_cleaning_copied(tmp_path, cleaned):
     for name in config.BOUNDARY_FILES:
         (reference / name).write_text(f'{{"type": "FeatureCollection", "features": [], "name": "{name}"}}')
     sources = pd.read_csv(ROOT / "data" / "raw" / "sources.csv", dtype=str, keep_default_na=False)
-    files = export.processed_files(cleaned, sources, context={}, reference_dir=reference)
+    context = {name: pd.read_csv(ROOT / "data" / "processed" / f"{name}.csv", dtype=str, keep_default_na=False)
+               for name in ("sources", "actors", "flags", "victim_tags", "about")}
+    files = export.processed_files(cleaned, sources, context=context, reference_dir=reference)
     for name in config.BOUNDARY_FILES:
         assert files[name] == (reference / name).read_text()
     export.write_all(files, tmp_path / "processed")
     data = analysis.load(tmp_path / "processed")
     assert (data.outline_path, data.admin1_path) == (tmp_path / "processed" / config.OUTLINE_FILE,
                                                     tmp_path / "processed" / config.ADMIN1_FILE)
+    assert data.count_rules.empty  # written only from the incident coding: an ACLED briefing has none
+
+
+def test_a_processed_folder_without_a_table_the_briefing_needs_is_an_error_naming_it(tmp_path):
+    import shutil
+
+    shutil.copytree(ROOT / "data" / "processed", tmp_path / "processed")
+    (tmp_path / "processed" / "violations.csv").unlink()
+    with pytest.raises(DataError, match=r"violations\.csv.*not found"):
+        analysis.load(tmp_path / "processed")
 
 
 def test_out_of_scope_rows_get_the_regions_of_their_places_and_the_rest_none_logged(gazetteer):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from malibrief import config
+from malibrief.errors import DataError, Problem
 
 READ = dict(keep_default_na=False, na_values=[""], encoding="utf-8")
 
@@ -30,8 +31,18 @@ class Data:
     victim_tags: pd.DataFrame = field(default_factory=pd.DataFrame)  # the tags' display names, by language
 
 
+# Without these there is no briefing; a context table the cleaning did not write (an ACLED export has no count
+# phrases and no out-of-scope list) is an empty one.
+REQUIRED = {"events.csv", "violations.csv", "sources.csv"}
+
+
 def _read(path: Path, **kw) -> pd.DataFrame:
-    return pd.read_csv(path, **READ, **kw) if path.exists() else pd.DataFrame()
+    if path.exists():
+        return pd.read_csv(path, **READ, **kw)
+    if path.name not in REQUIRED:
+        return pd.DataFrame()
+    raise DataError([Problem(str(path), None, None, None, "not found: the briefing reads the tables the cleaning "
+                             "writes; run the cleaning (python build.py), or point processed_dir at its output")])
 
 
 def load(processed_dir: Path) -> Data:
