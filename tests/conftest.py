@@ -20,3 +20,14 @@ def gazetteer():
     from malibrief.cleaning.places import Gazetteer
 
     return Gazetteer.from_file(config.REFERENCE / "places.csv")
+
+
+@pytest.fixture(scope="session")
+def admin1():
+    """The committed admin-1 polygons (the pre-2023 regions), by name, as shapely shapes."""
+    import json
+
+    from shapely.geometry import shape
+
+    features = json.loads((config.REFERENCE / config.ADMIN1_FILE).read_text(encoding="utf-8"))["features"]
+    return {f["properties"]["name"]: shape(f["geometry"]) for f in features}

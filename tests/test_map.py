@@ -22,11 +22,6 @@ REF = config.REFERENCE
 
 
 @pytest.fixture(scope="module")
-def admin1():
-    return {f["properties"]["name"]: shape(f["geometry"]) for f in plots._features(REF / config.ADMIN1_FILE)}
-
-
-@pytest.fixture(scope="module")
 def processed(tmp_path_factory, cleaned):
     """The cleaning's output on the real data, written as the cleaning step writes it."""
     inputs = clean.load_inputs()

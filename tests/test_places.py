@@ -46,12 +46,6 @@ def outline():
     return shape(fc["features"][0]["geometry"])
 
 
-@pytest.fixture(scope="module")
-def admin1():
-    fc = json.loads((REF / "mali_admin1.geojson").read_text(encoding="utf-8"))
-    return {f["properties"]["name"]: shape(f["geometry"]) for f in fc["features"]}
-
-
 def points(places):
     for row in places.itertuples():
         yield row, Point(float(row.longitude), float(row.latitude))
