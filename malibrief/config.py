@@ -78,6 +78,8 @@ OUT_OF_SCOPE_VIOLATIONS = ("torture", "sexual violence", "injury", "looting", "d
 
 # Admin1 values Natural Earth draws inside another region's polygon (the old division).
 ADMIN1_POLYGON = {"Ménaka": "Gao", "Taoudénit": "Tombouctou"}
+# The northern regions, whose cercles are far larger than the south's (the gazetteer's distance checks).
+NORTHERN_ADMIN1 = ("Tombouctou", "Gao", "Kidal", "Ménaka", "Taoudénit")
 
 OUTCOMES = ("released", "killed", "detained or sentenced", "still missing", "unknown")
 

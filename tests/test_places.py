@@ -22,7 +22,7 @@ COLUMNS = ["place_id", "name", "kind", "aliases", "admin1", "admin2", "latitude"
            "longitude", "geo_precision", "coord_source", "note"]
 NAMED = {"locality", "commune", "city"}  # the named localities, as opposed to regions and cercles
 # how far from its cercle's seat a place may plausibly lie: the northern cercles are far larger
-NORTH = {"Tombouctou", "Gao", "Kidal", "Ménaka", "Taoudénit"}
+NORTH = set(config.NORTHERN_ADMIN1)
 SEAT_KM = {"north": 250, "south": 175}
 
 
