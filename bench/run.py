@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -85,6 +84,8 @@ def timed(command: list[str], cwd: Path = ROOT, env: dict | None = None) -> tupl
 
 def cpu_seconds() -> float:
     """User and system CPU time of the processes this one has waited for: a build, its workers and kernels."""
+    import resource  # POSIX only, like the old build this benchmark compares with
+
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 

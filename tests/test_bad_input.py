@@ -308,6 +308,15 @@ def test_duplicate_alias_names_the_lines(tmp_path):
     assert f"places.csv, line {mopti + 2}" in text or f"places.csv, line {nara + 2}" in text, text
 
 
+@pytest.mark.parametrize("place_id", ["region--mopti", "-mopti", "mopti-", "Mopti"])
+def test_a_malformed_place_id_names_its_line(tmp_path, place_id):
+    raw, reference = copy_inputs(tmp_path)
+    line = list(read_table(reference / "places.csv")["place_id"]).index("region-mopti") + 2
+    edit_cell(reference / "places.csv", line, "place_id", place_id)
+    text = clean_error(raw, reference)
+    assert any("places.csv" in row and "place_id" in row and place_id in row for row in text.splitlines()), text
+
+
 @pytest.mark.parametrize("latitude, longitude, country", [("13.5", "2.5", "Niger"), ("11.0", "-11.5", "Guinea")],
                          ids=["point-in-niger", "point-in-guinea"])
 def test_place_outside_mali(tmp_path, latitude, longitude, country):

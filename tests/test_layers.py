@@ -139,18 +139,17 @@ def test_the_rules_see_imports_and_reads():
 def test_the_installed_package_reads_its_own_data_and_the_cache_hashes_it(tmp_path):
     """The catalogues, templates and fields.yaml are found in the package imported, and the cache's code key is that
     package, even where the project folder is elsewhere (`pip install .`, then a build in the project folder)."""
-    from malibrief.briefing import html
-    from malibrief.cleaning import export
-
     code = ("import json; from malibrief import config, params; from malibrief.pipeline import run; "
-            "print(json.dumps([str(config.LOCALE_DIR), [str(p) for p in run.CODE], params.languages()]))")
+            "from malibrief.briefing import html; from malibrief.cleaning import export; "
+            "print(json.dumps([str(config.LOCALE_DIR), [str(p) for p in run.CODE], params.languages(), "
+            "str(html.TEMPLATES), str(export.FIELDS_FILE)]))")
     shown = subprocess.run([sys.executable, "-c", code], env={**os.environ, "MALIBRIEF_ROOT": str(tmp_path)},
                            capture_output=True, text=True, check=True).stdout
-    locale, hashed, languages = json.loads(shown)
+    locale, hashed, languages, templates, fields = json.loads(shown)
     assert Path(locale) == PACKAGE / "briefing" / "locale" and "fr" in languages
     assert hashed == [str(PACKAGE)]
-    for path in (html.TEMPLATES, export.FIELDS_FILE):
-        assert PACKAGE in path.resolve().parents, path
+    for path in (templates, fields):  # found in the package, not under the project folder MALIBRIEF_ROOT names
+        assert PACKAGE in Path(path).resolve().parents, path
 
 
 def test_the_data_packages_enums_are_configs_vocabularies(monkeypatch):

@@ -26,7 +26,9 @@ def processed(tmp_path_factory, cleaned):
     """The cleaning's output on the real data, written as the cleaning step writes it."""
     inputs = clean.load_inputs()
     out = tmp_path_factory.mktemp("processed")
-    export.write_all(export.processed_files(cleaned, inputs.sources, {"sources": inputs.sources}, REF), out)
+    context = {name: pd.read_csv(REF.parent / "processed" / f"{name}.csv", dtype=str, keep_default_na=False)
+               for name in ("actors", "flags", "about", "victim_tags")}
+    export.write_all(export.processed_files(cleaned, inputs.sources, {"sources": inputs.sources, **context}, REF), out)
     return out
 
 

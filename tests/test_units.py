@@ -550,9 +550,15 @@ def test_a_processed_folder_without_a_table_the_briefing_needs_is_an_error_namin
     import shutil
 
     shutil.copytree(ROOT / "data" / "processed", tmp_path / "processed")
-    (tmp_path / "processed" / "violations.csv").unlink()
-    with pytest.raises(DataError, match=r"violations\.csv.*not found"):
+    for name in ("violations.csv", "about.csv"):
+        (tmp_path / "processed" / name).unlink()
+    with pytest.raises(DataError, match=r"violations\.csv: not found") as error:
         analysis.load(tmp_path / "processed")
+    assert "about.csv: not found" in str(error.value)  # every missing table at once
+    (tmp_path / "processed" / "count_rules.csv").unlink()  # only the incident coding writes it
+    shutil.copy(ROOT / "data" / "processed" / "violations.csv", tmp_path / "processed")
+    shutil.copy(ROOT / "data" / "processed" / "about.csv", tmp_path / "processed")
+    assert analysis.load(tmp_path / "processed").count_rules.empty
 
 
 def test_out_of_scope_rows_get_the_regions_of_their_places_and_the_rest_none_logged(gazetteer):

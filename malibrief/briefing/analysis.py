@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from malibrief import config
-from malibrief.errors import DataError, Problem
+from malibrief.errors import Problem, raise_if
 
 READ = dict(keep_default_na=False, na_values=[""], encoding="utf-8")
 
@@ -31,22 +31,21 @@ class Data:
     victim_tags: pd.DataFrame = field(default_factory=pd.DataFrame)  # the tags' display names, by language
 
 
-# Without these there is no briefing; a context table the cleaning did not write (an ACLED export has no count
-# phrases and no out-of-scope list) is an empty one.
-REQUIRED = {"events.csv", "violations.csv", "sources.csv"}
+# What both cleanings write: without one of them the briefing would be wrong (an ACLED folder without about.csv
+# told as the project's own coding) or empty. What only the incident coding writes (count phrases, out-of-scope
+# violations) is an empty table when absent.
+REQUIRED = ("events.csv", "violations.csv", "sources.csv", "actors.csv", "flags.csv", "about.csv")
 
 
 def _read(path: Path, **kw) -> pd.DataFrame:
-    if path.exists():
-        return pd.read_csv(path, **READ, **kw)
-    if path.name not in REQUIRED:
-        return pd.DataFrame()
-    raise DataError([Problem(str(path), None, None, None, "not found: the briefing reads the tables the cleaning "
-                             "writes; run the cleaning (python build.py), or point processed_dir at its output")])
+    return pd.read_csv(path, **READ, **kw) if path.exists() else pd.DataFrame()
 
 
 def load(processed_dir: Path) -> Data:
     processed_dir = Path(processed_dir)
+    raise_if(Problem(str(processed_dir / name), None, None, None, "not found: the briefing reads the tables the "
+                     "cleaning writes; run the cleaning (python build.py), or point processed_dir at its output")
+             for name in REQUIRED if not (processed_dir / name).exists())
     counts = {f"{c}_{b}": "Int64" for c in config.COUNT_COLUMNS.values() for b in ("low", "high", "best")}
     text = {c: str for c in ("place", "admin1", "admin1_all", "region_reported", "actor", "attribution",
                              "victims", "victim_tags", "outcome", "flags", "claims", "summary", "summary_fr")}

@@ -215,10 +215,11 @@ COUNTRIES = (N_("Algeria"), N_("Benin"), N_("Burkina Faso"), N_("Ghana"), N_("Gu
 # circles whose area is the number of people and whose fill says how precisely the place is known.
 LAND, NEIGHBOUR, CONTEXT_REGION = "#fbfbfb", "#d4d4d4", "#ececec"
 WATER, RIVER = "#a6cee3", "#3b7fb6"
-MIN_TEXT = 7.5  # points: nothing smaller, so the map stays readable printed at A4 width
+MIN_TEXT = 7.5  # points: nothing smaller on the map, which prints at the size it is drawn (pdf.css)
 # inches: the map prints at this size (pdf.css), small enough to share a page with its section's text
 MAP_WIDTH, LEGEND_WIDTH = 4.0, 1.9
-# Under the map; its lines are wrapped to the figure's width, which sets the footer's height.
+# Under the map; its lines are wrapped to the figure's width, which sets the footer's height. The tables count
+# Ménaka and Taoudénit as regions (config.ADMIN1); Natural Earth's polygons are older.
 MAP_NOTE = N_("Ménaka and Taoudénit, counted apart in the tables, are drawn within Gao and Tombouctou, on older "
               "boundaries. Boundaries, rivers, lakes: Natural Earth. Places: © OpenStreetMap contributors (ODbL); "
               "GeoNames (CC BY 4.0), partly via Who's On First.")
@@ -375,7 +376,7 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
     placed = events.dropna(subset=["latitude", "longitude"])
     west, south, east, north = map_extent(admin1, regions, placed)
     aspect = 1 / np.cos(np.radians((south + north) / 2))  # a degree of longitude shrinks with latitude
-    map_height = float(np.clip(MAP_WIDTH * (north - south) * aspect / (east - west), 4.4 if regions else 3.8, 6.0))
+    map_height = float(np.clip(MAP_WIDTH * (north - south) * aspect / (east - west), 4.4 if regions else 3.8, 5.0))
     # widen the shorter side so the frame has the axes' shape: the extent asked for stays inside it
     if (north - south) * aspect / (east - west) < map_height / MAP_WIDTH:
         grow = (map_height / MAP_WIDTH * (east - west) / aspect - (north - south)) / 2
@@ -474,7 +475,6 @@ def mali_map(events: pd.DataFrame, outline_path: Path, admin1_path: Path, estima
     top = _map_legend(fig, size_of, scale, estimate, counted, t, drawn)
     if selected:
         _locator(fig, top, admin1, outline, selected, (west, south, east, north), aspect, footer)
-    # The tables count Ménaka and Taoudénit as regions (config.ADMIN1); Natural Earth's polygons are older.
     fig.text(0.01, 0.1 * footer / height, "\n".join(note), fontsize=MIN_TEXT, color="#555555", ha="left",
              va="bottom", linespacing=1.3)
     return fig

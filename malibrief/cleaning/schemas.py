@@ -77,7 +77,7 @@ def incidents_schema(source_ids, victim_tags, flags) -> pa.DataFrameSchema:
 
 def places_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema({
-        "place_id": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9-]+$"), unique=True),
+        "place_id": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9]+(-[a-z0-9]+)*$"), unique=True),
         "name": _text(required=True),
         "kind": pa.Column(str, pa.Check.isin(("locality", "commune", "cercle", "region", "city"))),
         "aliases": _text(required=True),

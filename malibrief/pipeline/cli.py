@@ -18,6 +18,7 @@ from malibrief.pipeline.plan import (
     BRIEFING_NB,
     CLEAN_NB,
     CLEANING,
+    DEFAULT_OUT,
     PATH_PARAMETERS,
     parse_value,
 )
@@ -46,7 +47,7 @@ def main(argv=None) -> int:
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="set a notebook parameter (repeatable)")
     parser.add_argument("-f", "--parameters-file", type=Path, help="YAML file of parameters (-p wins)")
-    parser.add_argument("--out", type=Path, default=config.ROOT / "build", help="output folder (default: build/)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: build/)")
     parser.add_argument("--each", help="one briefing per value of a list parameter (" + ", ".join(LIST_PARAMETERS)
                         + "); all its values unless -p gives some")
     parser.add_argument("--force", action="store_true", help="run every step, ignoring the cache")
@@ -89,8 +90,9 @@ def main(argv=None) -> int:
 def run() -> None:
     """The entry point of build.py and malibrief-build: main() in a process that lives only for the build.
     Such a process leaves its garbage to its exit, and its exit leaves it to the operating system: the render
-    alone makes some 300,000 objects in cycles, a quarter of a second for the collector to find, on the way to
-    the output. A batch's workers, which render again and again, keep collecting."""
+    alone leaves hundreds of thousands of objects in cycles for the collector to find, on the way to the output
+    (bench/RESULTS.md). A batch's workers, which render again and again, keep collecting; main() itself, which
+    the tests call, leaves the collector alone."""
     from malibrief.pipeline.run import skip_final_collection
 
     gc.disable()

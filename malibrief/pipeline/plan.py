@@ -22,6 +22,7 @@ BRIEFING_NB = config.NOTEBOOKS / "02-briefing.ipynb"
 PATH_PARAMETERS = ("raw_dir", "reference_dir", "out_dir", "processed_dir", "figures_dir")
 # Folders a build may never write into: the hand-made inputs.
 PROTECTED = (config.RAW, config.REFERENCE)
+DEFAULT_OUT = config.ROOT / "build"  # build.py's --out when none is given
 # --each takes a list parameter, or lang: one edition per language, in folders en/, fr/ ... that link to each other.
 EACH_PARAMETERS = (*LIST_PARAMETERS, "lang")
 
@@ -88,10 +89,11 @@ def plan(values: dict, out: Path, each: str | None) -> tuple[Path, dict, list[tu
     checks = dict(actors=_reference_column(reference, "actors.csv", "actor"),
                   flags=[*_reference_column(reference, "flags.csv", "flag"), "relative_date"])
     base = validate(brief_values, defaults, **checks)
-    # Only the default build (no parameter, no --each) refreshes the committed data/processed and figures/; any
-    # other cleans into its own --out, so that it never rewrites them, nor races a default build reading them.
+    # Only the default build (no parameter, no --each, the default --out) refreshes the committed data/processed
+    # and figures/; any other cleans into its own --out, so that it never rewrites them. Two default builds share
+    # build/ and so its lock: they never write the committed folders at the same time.
     default = not clean_values and input_format == "incidents" and not each and \
-        base == validate({}, defaults, **checks)
+        Path(out).resolve() == DEFAULT_OUT.resolve() and base == validate({}, defaults, **checks)
     clean = {**clean_values, "out_dir": "data/processed" if default else str(out / "processed")}
     processed = clean["out_dir"]
     if not each:

@@ -32,9 +32,10 @@ class BuildError(RuntimeError):
 
 def skip_final_collection() -> None:
     """Have this process's exit leave its objects to the operating system, as every process's are in the end,
-    instead of the interpreter's teardown walking them all with the garbage collector: with papermill, pandas
-    and the renderers loaded, that walk is 0.3-0.4 s of every build and of every batch worker. The atexit
-    handlers and the flushing of output still run; only the collector passes over what exists at exit."""
+    instead of the interpreter's teardown walking them all with the garbage collector (with papermill, pandas and
+    the renderers loaded, a noticeable part of a build: bench/RESULTS.md). The atexit handlers and the flushing
+    of output still run; only the collector passes over what exists at exit. Not the fork server's use of the
+    freeze (issue 18 §1), which froze a warmed heap to share it with forked kernels."""
     atexit.register(gc.freeze)
 
 
