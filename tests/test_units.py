@@ -1353,3 +1353,23 @@ def test_the_victims_ethnicity_names_the_only_chapters_that_give_it():
     assert narrative.only_chapters(events.iloc[[1]], events, data, Language()).startswith(
         "Only the Human Rights Watch chapter on 2025 describes victims as Fulani (Peul)")
     assert narrative.only_chapters(events.iloc[[2]], events, data, Language()) == ""  # every chapter does
+
+
+def test_a_trend_panel_of_zeros_keeps_whole_numbers_on_its_axis():
+    """A region with killings and no detention: the detentions panel runs 0 to 1, not 0 to 0.054 in steps of 0.006."""
+    import matplotlib.pyplot as plt
+
+    from malibrief.briefing import plots
+
+    years = [2021, 2022, 2023]
+    per_year = pd.DataFrame([{"violation": v, "year": y, "events": n, "low": n, "high": n, "best": n}
+                             for v, counts in (("killing", (0, 49, 17)), ("detention", (0, 0, 0)))
+                             for y, n in zip(years, counts)])
+    plots.setup()
+    fig = plots.trends(per_year, ("killing", "detention"), config.VIOLATIONS, Language())
+    try:
+        for ax in fig.axes[:2]:
+            ticks = [tick for tick in ax.get_yticks() if ax.get_ylim()[0] <= tick <= ax.get_ylim()[1]]
+            assert len(ticks) >= 2 and all(float(tick).is_integer() for tick in ticks), ticks
+    finally:
+        plt.close(fig)

@@ -131,7 +131,8 @@ def trends(per_year: pd.DataFrame, which, counted, t: Language):
         # Whole years, as the text writes them ("’21" is no French): a long period labels every few years instead.
         shown = years[::-(-len(years) // 5)]
         ax.set_xticks(shown, [str(y) for y in shown])
-        ax.set_ylim(bottom=0)
+        # At least 0 to 1: a panel of zeros (a region with no detention) would otherwise get ticks of 0.006.
+        ax.set_ylim(0, max(ax.get_ylim()[1], 1))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         numbers_in(t, ax.yaxis)
         ax.grid(axis="x", visible=False)
