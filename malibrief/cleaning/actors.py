@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from malibrief.config import REFERENCE
+from malibrief.io import read_csv
 from malibrief.text import normalise
 
 ACTORS_FILE = REFERENCE / "actors.csv"
@@ -51,8 +52,8 @@ class ActorIndex:
 
     @classmethod
     def from_files(cls, actors: Path = ACTORS_FILE, phrases: Path = PHRASES_FILE) -> ActorIndex:
-        read = dict(dtype=str, keep_default_na=False)
-        return cls(pd.read_csv(actors, **read), pd.read_csv(phrases, **read))
+        """The index of the reference tables as the cleaning reads them (malibrief.io.read_csv)."""
+        return cls(read_csv(actors), read_csv(phrases))
 
     def resolve(self, phrase: str) -> tuple[tuple[str, ...], str]:
         """Canonical actors and their class; no phrase at all means the source named no perpetrator."""

@@ -20,6 +20,7 @@ from shapely.validation import explain_validity
 from malibrief import config
 from malibrief.config import REFERENCE
 from malibrief.errors import DataError, Problem, raise_if
+from malibrief.io import read_csv
 from malibrief.text import fold
 
 PLACES_FILE = REFERENCE / "places.csv"
@@ -60,7 +61,8 @@ class Gazetteer:
 
     @classmethod
     def from_file(cls, path: Path = PLACES_FILE) -> Gazetteer:
-        return cls(pd.read_csv(path, dtype=str, keep_default_na=False))
+        """The gazetteer of a places table as the cleaning reads it (malibrief.io.read_csv)."""
+        return cls(read_csv(path))
 
     def duplicate_aliases(self) -> list[tuple[str, list]]:
         """Aliases (as written) that name more than one place, with the rows of those places; accent
