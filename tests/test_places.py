@@ -178,3 +178,19 @@ def test_named_localities_mostly_at_the_locality(places):
     named = places[places.kind.isin(NAMED)]
     assert len(named) == 84
     assert (named.geo_precision == "1").mean() >= 0.9
+
+
+@pytest.mark.parametrize("line, column, value, row, said", [
+    (2, "level", "province", 2, "level"), (2, "unit", "Nara", 2, "unit"), (3, "label", "", 3, "label"),
+    (13, "capital", "regional", 13, "capital"), (3, "unit", "Kayes", 2, "duplicate"),
+    (2, "capital", "national", None, "exactly one national")])  # the last two: a check over several rows
+def test_a_bad_seat_names_its_line_and_column(line, column, value, row, said):
+    """seats.csv is checked by its schema as the scripts read it: a bad cell is named by its line and column."""
+    from malibrief.cleaning import schemas
+    from malibrief.io import read_csv
+
+    frame = read_csv(REF / "seats.csv")
+    assert schemas.check(schemas.seats_schema(), frame, "seats.csv")[1] == []
+    frame.loc[line, column] = value
+    problems = schemas.check(schemas.seats_schema(), frame, "seats.csv")[1]
+    assert any(said in f"{p.column} {p.message}" and (row is None or p.row == row) for p in problems), problems

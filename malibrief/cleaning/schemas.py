@@ -230,6 +230,28 @@ def violations_schema() -> pa.DataFrameSchema:
     }, strict=False, unique=["event_id", "violation"])
 
 
+def seats_schema() -> pa.DataFrameSchema:
+    """data/reference/seats.csv, which only scripts/ read: the seat town of every region (config.ADMIN1, each
+    once) and of every cercle, by its GeoNames name; a region's row has the map's label and its kind of capital."""
+    def region(frame):
+        return frame["level"] == "region"
+
+    return pa.DataFrameSchema({
+        "level": pa.Column(str, pa.Check.isin(("region", "cercle"))),
+        "unit": _text(required=True),
+        "geonames": _text(required=True),
+        "label": pa.Column(str, _NO_PADDING),
+        "capital": pa.Column(str, pa.Check.isin(("national", "regional", ""))),
+    }, strict=True, unique=["level", "unit"], checks=[
+        pa.Check(lambda f: ~region(f) | f["unit"].isin(config.ADMIN1), error="unit: a region of config.ADMIN1"),
+        pa.Check(lambda f: region(f) == (f["label"] != ""), error="label: given for a region, and only for one"),
+        pa.Check(lambda f: region(f) == (f["capital"] != ""),
+                 error="capital: national or regional for a region, empty for a cercle"),
+        pa.Check(lambda f: set(config.ADMIN1) <= set(f.loc[region(f), "unit"]), error="unit: a seat for every region"),
+        pa.Check(lambda f: (f["capital"] == "national").sum() == 1, error="capital: exactly one national capital"),
+    ])
+
+
 def check(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     """The frame as the schema coerces it, and every way it breaks the schema. The frame's index holds
     the line numbers; a check over whole rows names its column in its message ("mention_id: ...")."""
